@@ -1,0 +1,69 @@
+/**
+ * Errors of the rooms module. Each has a stable `code` that the adapters map,
+ * in one table each, to an HTTP status or a gRPC status.
+ */
+export class RoomError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export type ValidationCode =
+  | "invalid_room_id"
+  | "invalid_user_id"
+  | "invalid_text"
+  | "invalid_cursor"
+  | "invalid_limit";
+
+/** Input that can never be valid (a malformed id, an empty text, a cursor that is not a cursor). */
+export class ValidationError extends RoomError {
+  /** The offending field, as the caller named it. */
+  readonly field: string;
+
+  constructor(code: ValidationCode, field: string, message: string) {
+    super(code, message);
+    this.field = field;
+  }
+}
+
+/** A message text over the configured byte limit. */
+export class MessageTooLongError extends RoomError {
+  readonly limitBytes: number;
+  readonly actualBytes: number;
+
+  constructor(limitBytes: number, actualBytes: number) {
+    super(
+      "message_too_long",
+      `Expected \`text\` to be at most ${limitBytes} bytes, got ${actualBytes} bytes`,
+    );
+    this.limitBytes = limitBytes;
+    this.actualBytes = actualBytes;
+  }
+}
+
+export class RoomNotFoundError extends RoomError {
+  readonly roomId: string;
+
+  constructor(roomId: string) {
+    super("room_not_found", `No such room: \`${roomId}\``);
+    this.roomId = roomId;
+  }
+}
+
+/** Creating one more room would pass the configured room limit. */
+export class TooManyRoomsError extends RoomError {
+  constructor(maxRooms: number) {
+    super("too_many_rooms", `The server holds its maximum of ${maxRooms} rooms; try an existing room`);
+  }
+}
+
+/** The manager is shutting down and accepts no new work. */
+export class RoomManagerClosedError extends RoomError {
+  constructor() {
+    super("shutting_down", "The server is shutting down");
+  }
+}

@@ -1,0 +1,32 @@
+export { SlowConsumerError } from "../broadcast/index.js";
+export {
+  MessageTooLongError,
+  RoomError,
+  RoomManagerClosedError,
+  RoomNotFoundError,
+  TooManyRoomsError,
+  type ValidationCode,
+  ValidationError,
+} from "./errors.js";
+export type {
+  DeletedEvent,
+  Message,
+  MessageEvent,
+  PresenceEvent,
+  ReadyEvent,
+  RoomEvent,
+  RoomInfo,
+} from "./events.js";
+export type { RoomListener } from "./listener.js";
+export { MemoryRoomStore, type MemoryStoreOptions } from "./memory-store.js";
+export {
+  type HistoryOptions,
+  type OpenListenerOptions,
+  RoomManager,
+  type RoomManagerOptions,
+  type RoomManagerStats,
+  type SubmitInput,
+} from "./room-manager.js";
+export { getRoomManager } from "./singleton.js";
+export type { BusEvent, HistoryQuery, HistorySlice, MessageDraft, RoomStore } from "./store.js";
+export { MAX_USER_ID_LENGTH, validateRoomId, validateUserId } from "./validate.js";

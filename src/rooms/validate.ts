@@ -1,0 +1,72 @@
+import { MessageTooLongError, ValidationError } from "./errors.js";
+
+const ROOM_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const CONTROL = /\p{Cc}/u;
+/** Controls other than tab, line feed and carriage return. */
+const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+export const MAX_USER_ID_LENGTH = 64;
+
+function quote(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return `${String(value)} (${value === null ? "null" : typeof value})`;
+}
+
+export function validateRoomId(roomId: unknown, field = "roomId"): string {
+  if (typeof roomId !== "string" || !ROOM_ID.test(roomId)) {
+    throw new ValidationError(
+      "invalid_room_id",
+      field,
+      `Expected \`${field}\` to match [A-Za-z0-9._-]{1,64}, got ${quote(roomId)}`,
+    );
+  }
+  return roomId;
+}
+
+export function validateUserId(userId: unknown, field = "userId"): string {
+  if (typeof userId !== "string" || userId.length === 0 || [...userId].length > MAX_USER_ID_LENGTH) {
+    throw new ValidationError(
+      "invalid_user_id",
+      field,
+      `Expected \`${field}\` to be 1 to ${MAX_USER_ID_LENGTH} characters, got ${quote(userId)}`,
+    );
+  }
+  if (CONTROL.test(userId)) {
+    throw new ValidationError(
+      "invalid_user_id",
+      field,
+      `Expected \`${field}\` without control characters, got ${quote(userId)}`,
+    );
+  }
+  return userId;
+}
+
+export function validateText(text: unknown, maxBytes: number, field = "text"): string {
+  if (typeof text !== "string" || text.trim().length === 0) {
+    throw new ValidationError(
+      "invalid_text",
+      field,
+      `Expected \`${field}\` to be a non-empty string, got ${quote(text)}`,
+    );
+  }
+  if (TEXT_CONTROL.test(text)) {
+    throw new ValidationError(
+      "invalid_text",
+      field,
+      `Expected \`${field}\` without control characters other than tab and newline`,
+    );
+  }
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > maxBytes) throw new MessageTooLongError(maxBytes, bytes);
+  return text;
+}
+
+export function validateLimit(limit: unknown, max: number, field = "limit"): number {
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > max) {
+    throw new ValidationError(
+      "invalid_limit",
+      field,
+      `Expected \`${field}\` to be an integer from 1 to ${max}, got ${quote(limit)}`,
+    );
+  }
+  return limit;
+}
