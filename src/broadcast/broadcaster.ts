@@ -45,9 +45,10 @@ export class Broadcaster<T> {
    */
   subscribe(options?: SubscribeOptions): Subscription<T> {
     if (this.#closed) throw new BroadcasterClosedError("subscribe");
-    const queue = options?.queueSize === undefined && options?.overflow === undefined
-      ? this.#defaults
-      : resolveQueueOptions(options, this.#defaults);
+    const queue =
+      options?.queueSize === undefined && options?.overflow === undefined
+        ? this.#defaults
+        : resolveQueueOptions(options, this.#defaults);
     const signal = options?.signal;
     const subscription = new SubscriptionImpl<T>(queue, this.#detach, signal?.aborted ? undefined : signal);
     if (signal?.aborted) {

@@ -35,7 +35,10 @@ export class InvalidOptionError extends BroadcastError {
   readonly option: string;
 
   constructor(option: string, expected: string, value: unknown) {
-    super("INVALID_OPTION", `Expected \`${option}\` to be ${expected}, got \`${String(value)}\` (${typeof value})`);
+    super(
+      "INVALID_OPTION",
+      `Expected \`${option}\` to be ${expected}, got \`${String(value)}\` (${typeof value})`,
+    );
     this.option = option;
   }
 }

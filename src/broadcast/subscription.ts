@@ -206,6 +206,8 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   }
 
   #pendingPromise(): Promise<unknown> {
-    return (this.#valueWaiter?.promise ?? this.#batchWaiter?.promise ?? Promise.resolve()).catch(() => undefined);
+    return (this.#valueWaiter?.promise ?? this.#batchWaiter?.promise ?? Promise.resolve()).catch(
+      () => undefined,
+    );
   }
 }

@@ -2,8 +2,8 @@ import { MessageTooLongError, ValidationError } from "./errors.js";
 
 const ROOM_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CONTROL = /\p{Cc}/u;
-/** Controls other than tab, line feed and carriage return. */
-const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Controls other than tab, line feed and carriage return (those are fine in a message). */
+const TEXT_CONTROL = /(?![\t\n\r])\p{Cc}/u;
 export const MAX_USER_ID_LENGTH = 64;
 
 function quote(value: unknown): string {
