@@ -1,0 +1,1 @@
+export { createHtmlRouter } from "./routes.js";

@@ -1,0 +1,65 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { Eta } from "eta";
+import {
+  type Message,
+  type RoomInfo,
+  type RoomManager,
+  RoomNotFoundError,
+  validateUserId,
+} from "../../rooms/index.js";
+
+/** Renders the server-side pages; every value is escaped by eta. */
+export class Pages {
+  readonly #eta = new Eta({ views: fileURLToPath(new URL("./views", import.meta.url)), cache: true });
+  readonly #rooms: RoomManager;
+
+  constructor(rooms: RoomManager) {
+    this.#rooms = rooms;
+  }
+
+  async index(view: { error?: string; requested?: string } = {}): Promise<string> {
+    const rooms = await this.#rooms.listRooms();
+    return this.#eta.render("./index", { rooms, error: view.error ?? "", requested: view.requested ?? "" });
+  }
+
+  /** The room page: recent history, members, the form. A room that does not exist yet renders empty. */
+  async room(
+    roomId: string,
+    view: { user?: string | undefined; draft?: string; error?: string },
+  ): Promise<string> {
+    const [room, messages] = await Promise.all([this.#roomOrUndefined(roomId), this.#recent(roomId)]);
+    return this.#eta.render("./room", {
+      roomId,
+      members: room?.members ?? [],
+      messages,
+      lastId: messages.at(-1)?.id ?? "",
+      user: usableName(view.user) ?? `guest-${randomBytes(2).toString("hex")}`,
+      draft: view.draft ?? "",
+      error: view.error ?? "",
+    });
+  }
+
+  async #roomOrUndefined(roomId: string): Promise<RoomInfo | undefined> {
+    return this.#rooms.getRoom(roomId).catch(ifNotFound(undefined));
+  }
+
+  async #recent(roomId: string): Promise<Message[]> {
+    return this.#rooms.history(roomId, { limit: 50 }).catch(ifNotFound([]));
+  }
+}
+
+function ifNotFound<T>(fallback: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof RoomNotFoundError) return fallback;
+    throw error;
+  };
+}
+
+function usableName(user: unknown): string | undefined {
+  try {
+    return validateUserId(user);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,43 @@
+import express, { type Express } from "express";
+import type { RoomManager } from "../../rooms/index.js";
+import { createHtmlRouter } from "../html/index.js";
+import { createRestRouter } from "../rest/index.js";
+import { sendError } from "./error-response.js";
+import type { HttpAdapterOptions } from "./options.js";
+
+export interface HttpAppOptions extends HttpAdapterOptions {
+  /** Mount the JSON API and SSE. @default true */
+  readonly rest?: boolean;
+  /** Mount the browser pages (before the API, which takes the JSON requests). @default true */
+  readonly html?: boolean;
+  /** `/healthz` answers 200 while this returns true, 503 otherwise. @default () => true */
+  readonly isServing?: () => boolean;
+}
+
+/**
+ * One HTTP port with the chosen adapters, `GET /healthz`, `GET /metrics`
+ * (when metrics are given) and a JSON 404 for everything else.
+ */
+export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  const isServing = options.isServing ?? (() => true);
+
+  app.get("/healthz", (_req, res) => {
+    if (isServing()) res.json({ status: "ok" });
+    else sendError(res, "shutting_down", "The server is shutting down");
+  });
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    app.get("/metrics", async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
+  if (options.html ?? true) app.use(createHtmlRouter(rooms, options));
+  if (options.rest ?? true) app.use(createRestRouter(rooms, options));
+  app.use((req, res) => {
+    options.metrics?.requestError(options.rest === false ? "html" : "rest", "not_found");
+    sendError(res, "not_found", `No route for ${req.method} ${req.path}`);
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+import express, { type RequestHandler } from "express";
+import { HttpError } from "./error-response.js";
+import type { ResolvedHttpOptions } from "./options.js";
+
+/** Parses JSON and HTML-form bodies up to the body limit; other types are left unparsed. */
+export function bodyParsers(options: ResolvedHttpOptions): RequestHandler[] {
+  const limit = options.bodyLimitBytes;
+  return [
+    express.json({ limit, type: "application/json", strict: false }),
+    express.urlencoded({ limit, extended: false, type: "application/x-www-form-urlencoded" }),
+  ];
+}
+
+/** Which kind of body a submit carries, or a 415 / 400 error. */
+export function bodyKind(req: express.Request): "json" | "form" {
+  if (req.is("application/json")) {
+    if (typeof req.body !== "object" || req.body === null || Array.isArray(req.body)) {
+      throw new HttpError("invalid_body", 'Expected a JSON object such as {"userId":"ann","text":"hi"}');
+    }
+    return "json";
+  }
+  if (req.is("application/x-www-form-urlencoded")) return "form";
+  throw new HttpError(
+    "unsupported_media_type",
+    `Expected Content-Type application/json or application/x-www-form-urlencoded, got ${JSON.stringify(req.get("content-type") ?? "none")}`,
+  );
+}
+
+/** A single query parameter as a string, `undefined` when absent or empty; repeated → 400. */
+export function queryString(req: express.Request, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string") {
+    throw new HttpError("invalid_query", `Expected query parameter \`${name}\` at most once`);
+  }
+  return value;
+}

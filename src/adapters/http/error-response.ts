@@ -1,0 +1,77 @@
+import type { ErrorRequestHandler, Response } from "express";
+import { RoomError } from "../../rooms/index.js";
+import type { ResolvedHttpOptions } from "./options.js";
+
+/** The one table from error codes to HTTP statuses. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  invalid_room_id: 400,
+  invalid_user_id: 400,
+  invalid_text: 400,
+  invalid_cursor: 400,
+  invalid_limit: 400,
+  invalid_body: 400,
+  invalid_query: 400,
+  malformed_json: 400,
+  message_too_long: 413,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  room_not_found: 404,
+  not_found: 404,
+  too_many_rooms: 429,
+  too_many_streams: 503,
+  shutting_down: 503,
+  internal: 500,
+};
+
+/** An error raised by the HTTP layer itself (not by the rooms module). */
+export class HttpError extends Error {
+  readonly code: string;
+
+  constructor(code: keyof typeof STATUS_BY_CODE, message: string) {
+    super(message);
+    this.name = "HttpError";
+    this.code = code;
+  }
+}
+
+export function statusOf(code: string): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
+/** Writes `{"error":{"code","message"}}` with the status of `code`. */
+export function sendError(res: Response, code: string, message: string): void {
+  res.status(statusOf(code)).json({ error: { code, message } });
+}
+
+/** Maps a thrown error to its code and a message safe to show a client. */
+export function describeError(error: unknown): { code: string; message: string; known: boolean } {
+  if (error instanceof RoomError || error instanceof HttpError) {
+    return { code: error.code, message: error.message, known: true };
+  }
+  const bodyParserType = (error as { type?: unknown } | null)?.type;
+  if (bodyParserType === "entity.too.large") {
+    return { code: "body_too_large", message: "The request body is over the size limit", known: true };
+  }
+  if (bodyParserType === "entity.parse.failed") {
+    return { code: "malformed_json", message: "The request body is not valid JSON", known: true };
+  }
+  if (typeof bodyParserType === "string") {
+    return { code: "invalid_body", message: "The request body could not be read", known: true };
+  }
+  return { code: "internal", message: "Internal server error", known: false };
+}
+
+/** Express error middleware: JSON error bodies, stacks only in the log. */
+export function errorHandler(options: ResolvedHttpOptions, adapter: "rest" | "html"): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const { code, message, known } = describeError(error);
+    if (!known)
+      options.logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
+    options.metrics?.requestError(adapter, code);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, code, message);
+  };
+}

@@ -1,0 +1,58 @@
+import type { RequestHandler } from "express";
+import type { RoomManager } from "../../rooms/index.js";
+import { bodyKind, queryString } from "./body.js";
+
+/** Where a browser lands after a form post: the room page, keeping the name it typed. */
+export function roomPagePath(roomId: string, userId?: string): string {
+  const path = `/room/${encodeURIComponent(roomId)}`;
+  return userId === undefined || userId === "" ? path : `${path}?user=${encodeURIComponent(userId)}`;
+}
+
+/**
+ * `POST /room/:roomId` — JSON `{"userId","text"}` → `201` with the stored
+ * message; an HTML form (`user`, `message`) → `303` back to the room page.
+ */
+export function submitHandler(rooms: RoomManager): RequestHandler {
+  return async (req, res) => {
+    const roomId = req.params["roomId"] as string;
+    if (bodyKind(req) === "json") {
+      const message = await rooms.submit({ roomId, userId: req.body.userId, text: req.body.text });
+      res
+        .status(201)
+        .location(`/room/${encodeURIComponent(roomId)}/messages`)
+        .json(message);
+      return;
+    }
+    const userId = req.body.user;
+    await rooms.submit({ roomId, userId, text: req.body.message });
+    res.redirect(303, roomPagePath(roomId, userId));
+  };
+}
+
+/** `POST /rooms` — a room with a generated id and name: `201 {"roomId","name"}`, or `303` to it for a form. */
+export function createRoomHandler(rooms: RoomManager): RequestHandler {
+  return async (req, res) => {
+    const { roomId, name } = await rooms.createRoom();
+    if (req.is("application/x-www-form-urlencoded")) {
+      res.redirect(303, roomPagePath(roomId));
+      return;
+    }
+    res
+      .status(201)
+      .location(`/room/${encodeURIComponent(roomId)}`)
+      .json({ roomId, name });
+  };
+}
+
+/** `GET /room/:roomId/messages?since=&limit=` — history, oldest first. */
+export function historyHandler(rooms: RoomManager): RequestHandler {
+  return async (req, res) => {
+    const roomId = req.params["roomId"] as string;
+    const limit = queryString(req, "limit");
+    const messages = await rooms.history(roomId, {
+      since: queryString(req, "since"),
+      limit: limit === undefined ? undefined : Number(limit),
+    });
+    res.json({ roomId, messages });
+  };
+}

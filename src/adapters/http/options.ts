@@ -1,0 +1,39 @@
+import type { ChatMetrics, Logger } from "../../observability/index.js";
+import { silentLogger } from "../../observability/index.js";
+
+export interface HttpAdapterOptions {
+  /** Largest request body, in bytes. @default 65536 (64 KiB) */
+  readonly bodyLimitBytes?: number;
+  /** Interval of the SSE comment heartbeat that keeps idle streams alive, in ms. @default 15000 */
+  readonly heartbeatMs?: number;
+  /**
+   * Bytes an SSE stream may hold unsent in its socket buffer before the client
+   * is considered dead or too slow and the stream is ended (it can resume).
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxBufferedBytes?: number;
+  /** Open SSE streams this adapter accepts at once; more get `503`. @default 20000 */
+  readonly maxStreams?: number;
+  readonly metrics?: ChatMetrics | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export interface ResolvedHttpOptions {
+  readonly bodyLimitBytes: number;
+  readonly heartbeatMs: number;
+  readonly maxBufferedBytes: number;
+  readonly maxStreams: number;
+  readonly metrics: ChatMetrics | undefined;
+  readonly logger: Logger;
+}
+
+export function resolveHttpOptions(options: HttpAdapterOptions | undefined): ResolvedHttpOptions {
+  return {
+    bodyLimitBytes: options?.bodyLimitBytes ?? 64 * 1024,
+    heartbeatMs: options?.heartbeatMs ?? 15_000,
+    maxBufferedBytes: options?.maxBufferedBytes ?? 1024 * 1024,
+    maxStreams: options?.maxStreams ?? 20_000,
+    metrics: options?.metrics,
+    logger: options?.logger ?? silentLogger(),
+  };
+}
