@@ -1,0 +1,76 @@
+import { InvalidArgumentError } from "commander";
+import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
+
+export const ADAPTERS = ["rest", "html", "grpc"] as const;
+export type AdapterName = (typeof ADAPTERS)[number];
+
+/** Everything `serve` needs, after flags, environment and defaults were applied. */
+export interface ServeConfig {
+  readonly adapters: ReadonlySet<AdapterName>;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly history: number;
+  readonly maxMessageBytes: number;
+  readonly logLevel: LogLevel;
+  readonly heartbeatMs: number;
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new InvalidArgumentError(`Expected a port from 0 to 65535, got "${value}".`);
+  }
+  return port;
+}
+
+export function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < 1 || !Number.isSafeInteger(number)) {
+    throw new InvalidArgumentError(`Expected a positive integer, got "${value}".`);
+  }
+  return number;
+}
+
+export function parseLogLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`Expected one of ${LOG_LEVELS.join(", ")}, got "${value}".`);
+  }
+  return value as LogLevel;
+}
+
+/** `--only grpc,rest --only html`: comma-separated, repeatable, validated. */
+export function collectAdapters(value: string, previous: AdapterName[] | undefined): AdapterName[] {
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw new InvalidArgumentError(`Expected adapters among ${ADAPTERS.join(", ")}.`);
+  for (const name of names) {
+    if (!(ADAPTERS as readonly string[]).includes(name)) {
+      throw new InvalidArgumentError(`Unknown adapter "${name}"; expected ${ADAPTERS.join(", ")}.`);
+    }
+  }
+  return [...(previous ?? []), ...(names as AdapterName[])];
+}
+
+/** `host:port` for `--grpc`. */
+export function parseHostPort(value: string): string {
+  const match = /^(.+):(\d+)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError(`Expected host:port, got "${value}".`);
+  parsePort(match[2] as string);
+  return value;
+}
+
+export function parseHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`Expected an http:// URL, got "${value}".`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidArgumentError(`Expected an http:// URL, got "${value}".`);
+  }
+  return url.origin;
+}

@@ -1,0 +1,94 @@
+import { EventSource } from "eventsource";
+import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
+import { type ChatClient, ClientError, type TailOptions } from "./chat-client.js";
+
+const EVENT_TYPES = ["ready", "message", "joined", "left", "deleted"] as const;
+
+/** The REST + SSE client of the CLI. The SSE side reconnects and resumes by itself (Last-Event-ID). */
+export class HttpChatClient implements ChatClient {
+  readonly #base: string;
+
+  constructor(baseUrl: string) {
+    this.#base = baseUrl;
+  }
+
+  async send(roomId: string, userId: string, text: string): Promise<Message> {
+    return this.#request<Message>(`/room/${encodeURIComponent(roomId)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ userId, text }),
+    });
+  }
+
+  async listRooms(): Promise<RoomInfo[]> {
+    return (await this.#request<{ rooms: RoomInfo[] }>("/rooms", { headers: { accept: "application/json" } }))
+      .rooms;
+  }
+
+  tail(roomId: string, options: TailOptions, onEvent: (event: RoomEvent) => void): Promise<void> {
+    const url = new URL(`/stream/${encodeURIComponent(roomId)}`, this.#base);
+    if (options.userId !== undefined) url.searchParams.set("userId", options.userId);
+    if (options.since !== undefined) url.searchParams.set("since", options.since);
+    return new Promise<void>((resolve, reject) => {
+      let opened = false;
+      const source = new EventSource(url, {
+        // Reads the error body of a refused stream (400, 404...) instead of retrying blindly.
+        fetch: async (input, init) => {
+          const response = await fetch(input, init).catch((error: unknown) => {
+            if (!opened) fail(networkError(this.#base, error));
+            throw error;
+          });
+          if (!response.ok && !opened) fail(await errorFrom(response));
+          return response;
+        },
+      });
+      const finish = (): void => {
+        source.close();
+        options.signal.removeEventListener("abort", finish);
+        resolve();
+      };
+      const fail = (error: Error): void => {
+        source.close();
+        options.signal.removeEventListener("abort", finish);
+        reject(error);
+      };
+      options.signal.addEventListener("abort", finish, { once: true });
+      source.addEventListener("error", () => {
+        if (opened) options.onReconnect?.();
+      });
+      for (const type of EVENT_TYPES) {
+        source.addEventListener(type, (event) => {
+          opened = true;
+          const data = JSON.parse(event.data);
+          onEvent(type === "message" ? { type, message: data } : { type, ...data });
+          if (type === "deleted") finish();
+        });
+      }
+    });
+  }
+
+  close(): void {}
+
+  async #request<T>(path: string, init: RequestInit): Promise<T> {
+    const response = await fetch(new URL(path, this.#base), init).catch((error: unknown) => {
+      throw networkError(this.#base, error);
+    });
+    if (!response.ok) throw await errorFrom(response);
+    return (await response.json()) as T;
+  }
+}
+
+function networkError(base: string, error: unknown): ClientError {
+  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+  return new ClientError("unreachable", `cannot reach ${base} (${cause})`);
+}
+
+async function errorFrom(response: Response): Promise<ClientError> {
+  const body = (await response.json().catch(() => undefined)) as
+    | { error?: { code?: string; message?: string } }
+    | undefined;
+  return new ClientError(
+    body?.error?.code ?? `http_${response.status}`,
+    body?.error?.message ?? `the server answered HTTP ${response.status}`,
+  );
+}

@@ -1,0 +1,212 @@
+import { userInfo } from "node:os";
+import { Command, Option } from "commander";
+import type { LogLevel } from "../observability/index.js";
+import type { ChatClient } from "./chat-client.js";
+import {
+  ADAPTERS,
+  type AdapterName,
+  collectAdapters,
+  parseHostPort,
+  parseHttpUrl,
+  parseLogLevel,
+  parsePort,
+  positiveInteger,
+} from "./config.js";
+import { GrpcChatClient } from "./grpc-client.js";
+import { HttpChatClient } from "./http-client.js";
+import { formatEventJson, formatEventLine, formatRoomsTable } from "./output.js";
+import { runServe } from "./run-serve.js";
+
+export interface ProgramIO {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const processIO: ProgramIO = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+interface ClientFlags {
+  readonly url: string;
+  readonly grpc?: string;
+}
+
+/** The `chat-server` command line, built without side effects so tests can parse with it. */
+export function buildProgram(io: ProgramIO = processIO): Command {
+  const program = new Command("chat-server")
+    .description("A realtime chat server: REST + Server-Sent Events, gRPC and HTML pages over shared rooms.")
+    .option("--verbose", "show stack traces of errors (also DEBUG=chat-server)")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command("serve")
+    .description("start the server (every adapter unless --only says otherwise)")
+    .addOption(
+      new Option("--all", "serve every adapter: rest, html and grpc (the default)").conflicts("only"),
+    )
+    .addOption(
+      new Option(
+        "--only <adapters>",
+        `serve only these adapters (${ADAPTERS.join(", ")}); comma-separated or repeated`,
+      )
+        .env("CHAT_ONLY")
+        .argParser(collectAdapters),
+    )
+    .addOption(new Option("--host <host>", "interface to listen on").env("CHAT_HOST").default("127.0.0.1"))
+    .addOption(
+      new Option("--http-port <port>", "HTTP port (rest and html); 0 picks a free one")
+        .env("CHAT_HTTP_PORT")
+        .default(8080)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option("--grpc-port <port>", "gRPC port; 0 picks a free one")
+        .env("CHAT_GRPC_PORT")
+        .default(50051)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option("--history <count>", "messages kept per room")
+        .env("CHAT_HISTORY")
+        .default(1000)
+        .argParser(positiveInteger),
+    )
+    .addOption(
+      new Option("--max-message-bytes <bytes>", "largest message text, in UTF-8 bytes")
+        .env("CHAT_MAX_MESSAGE_BYTES")
+        .default(4096)
+        .argParser(positiveInteger),
+    )
+    .addOption(
+      new Option("--heartbeat-ms <ms>", "SSE heartbeat interval")
+        .env("CHAT_HEARTBEAT_MS")
+        .default(15_000)
+        .argParser(positiveInteger),
+    )
+    .addOption(
+      new Option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
+        .env("CHAT_LOG_LEVEL")
+        .default("info")
+        .argParser(parseLogLevel),
+    )
+    .action(async (flags: ServeFlags) => {
+      await runServe(
+        {
+          adapters: new Set<AdapterName>(flags.only ?? ADAPTERS),
+          host: flags.host,
+          httpPort: flags.httpPort,
+          grpcPort: flags.grpcPort,
+          history: flags.history,
+          maxMessageBytes: flags.maxMessageBytes,
+          heartbeatMs: flags.heartbeatMs,
+          logLevel: flags.logLevel,
+        },
+        io,
+      );
+    });
+
+  withClientFlags(
+    program
+      .command("send")
+      .description("post a message to a room")
+      .argument("<roomId>", "the room")
+      .argument("<text>", "the message")
+      .addOption(userOption()),
+  ).action(async (roomId: string, text: string, flags: ClientFlags & { user: string }) => {
+    await withClient(flags, async (client) => {
+      const message = await client.send(roomId, flags.user, text);
+      io.out(message.id);
+    });
+  });
+
+  withClientFlags(
+    program
+      .command("tail")
+      .description("print a room's messages and presence as they happen (Ctrl-C to stop)")
+      .argument("<roomId>", "the room")
+      .addOption(userOption().default(undefined, "none: listen without presence"))
+      .option("--since <id>", "first replay every message after this id")
+      .option("--json", "one JSON object per line: {event, data}"),
+  ).action(async (roomId: string, flags: ClientFlags & { user?: string; since?: string; json?: boolean }) => {
+    await withClient(flags, async (client) => {
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+      try {
+        await client.tail(
+          roomId,
+          {
+            userId: flags.user,
+            since: flags.since,
+            signal: stop.signal,
+            onReconnect: () => io.err("-- connection lost, resuming…"),
+          },
+          (event) => io.out(flags.json === true ? formatEventJson(event) : formatEventLine(event)),
+        );
+      } finally {
+        process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+      }
+    });
+  });
+
+  withClientFlags(
+    program.command("rooms").description("list the rooms").option("--json", "print JSON"),
+  ).action(async (flags: ClientFlags & { json?: boolean }) => {
+    await withClient(flags, async (client) => {
+      const rooms = await client.listRooms();
+      io.out(flags.json === true ? JSON.stringify(rooms) : formatRoomsTable(rooms));
+    });
+  });
+
+  return program;
+}
+
+interface ServeFlags {
+  readonly only?: AdapterName[];
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly history: number;
+  readonly maxMessageBytes: number;
+  readonly heartbeatMs: number;
+  readonly logLevel: LogLevel;
+}
+
+function userOption(): Option {
+  return new Option("--user <name>", "your user id").env("CHAT_USER").default(defaultUser());
+}
+
+function withClientFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--url <url>", "HTTP address of the server")
+        .env("CHAT_URL")
+        .default("http://127.0.0.1:8080")
+        .argParser(parseHttpUrl),
+    )
+    .addOption(
+      new Option("--grpc <host:port>", "talk gRPC to this address instead of HTTP")
+        .env("CHAT_GRPC")
+        .argParser(parseHostPort),
+    );
+}
+
+async function withClient(flags: ClientFlags, use: (client: ChatClient) => Promise<void>): Promise<void> {
+  const client: ChatClient =
+    flags.grpc === undefined ? new HttpChatClient(flags.url) : new GrpcChatClient(flags.grpc);
+  try {
+    await use(client);
+  } finally {
+    client.close();
+  }
+}
+
+function defaultUser(): string {
+  try {
+    return userInfo().username || "cli";
+  } catch {
+    return "cli";
+  }
+}

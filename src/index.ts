@@ -1,0 +1,56 @@
+// Everything public, by name. The broadcast library alone is `chat-server/broadcast`
+// and the rooms module alone `chat-server/rooms`.
+
+export { createHtmlRouter } from "./adapters/html/index.js";
+export {
+  createHttpApp,
+  type HttpAdapterOptions,
+  type HttpAppOptions,
+  type RunningHttpServer,
+  startHttpServer,
+} from "./adapters/http/index.js";
+export { createRestRouter } from "./adapters/rest/index.js";
+export {
+  BroadcastError,
+  Broadcaster,
+  BroadcasterClosedError,
+  type BroadcasterOptions,
+  InvalidOptionError,
+  type OverflowPolicy,
+  type QueueOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from "./broadcast/index.js";
+export { ChatMetrics, createLogger, type Logger, type LogLevel } from "./observability/index.js";
+export {
+  type BusEvent,
+  type DeletedEvent,
+  getRoomManager,
+  type HistoryOptions,
+  type HistoryQuery,
+  type HistorySlice,
+  MemoryRoomStore,
+  type MemoryStoreOptions,
+  type Message,
+  type MessageDraft,
+  type MessageEvent,
+  MessageTooLongError,
+  type OpenListenerOptions,
+  type PresenceEvent,
+  type ReadyEvent,
+  RoomError,
+  type RoomEvent,
+  type RoomInfo,
+  type RoomListener,
+  RoomManager,
+  RoomManagerClosedError,
+  type RoomManagerOptions,
+  type RoomManagerStats,
+  RoomNotFoundError,
+  type RoomStore,
+  SlowConsumerError,
+  type SubmitInput,
+  TooManyRoomsError,
+  type ValidationCode,
+  ValidationError,
+} from "./rooms/index.js";
