@@ -1,0 +1,74 @@
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { freePort, runCli } from "../../helpers/cli.js";
+
+/** One line on stderr, no stack trace. */
+function expectOneCleanLine(stderr: string): void {
+  const lines = stderr
+    .trim()
+    .split("\n")
+    .filter((l) => !l.startsWith("(run with --help"));
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("chat-server errors", () => {
+  it("rejects an unknown flag with one line and exit 1", async () => {
+    const result = await runCli(["serve", "--no-such-flag"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("unknown option '--no-such-flag'");
+    expectOneCleanLine(result.stderr);
+  });
+
+  it("rejects an unknown adapter, naming the valid ones", async () => {
+    const result = await runCli(["serve", "--only", "grpc,ftp"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Unknown adapter "ftp"; expected rest, html, grpc');
+    expectOneCleanLine(result.stderr);
+  });
+
+  it("rejects an invalid port from the environment", async () => {
+    const result = await runCli(["serve"], { CHAT_HTTP_PORT: "80000" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Expected a port from 0 to 65535");
+  });
+
+  it("rejects --all together with --only", async () => {
+    const result = await runCli(["serve", "--all", "--only", "rest"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot be used with/);
+  });
+
+  it("says which port is in use and exits 1", async () => {
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await once(blocker, "listening");
+    const { port } = blocker.address() as { port: number };
+    try {
+      const result = await runCli(["serve", "--only", "rest", "--http-port", String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use (--http-port)`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("says when the server cannot be reached, over HTTP and gRPC", async () => {
+    const port = await freePort();
+    const http = await runCli(["send", "lobby", "hi", "--url", `http://127.0.0.1:${port}`]);
+    expect(http.code).toBe(1);
+    expect(http.stderr).toContain(`error: cannot reach http://127.0.0.1:${port}`);
+    expectOneCleanLine(http.stderr);
+    const grpc = await runCli(["rooms", "--grpc", `127.0.0.1:${port}`]);
+    expect(grpc.code).toBe(1);
+    expect(grpc.stderr).toContain(`error: cannot reach 127.0.0.1:${port}`);
+    expectOneCleanLine(grpc.stderr);
+  });
+
+  it("shows the stack trace only with --verbose", async () => {
+    const port = await freePort();
+    const result = await runCli(["--verbose", "rooms", "--url", `http://127.0.0.1:${port}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+});

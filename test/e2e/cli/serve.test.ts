@@ -1,0 +1,79 @@
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort, type LiveCli, startServe } from "../../helpers/cli.js";
+
+const running: LiveCli[] = [];
+afterEach(async () => {
+  for (const cli of running.splice(0)) {
+    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+    await cli.exit;
+  }
+});
+
+/** True when something accepts TCP connections on the port. */
+function isOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("chat-server serve", () => {
+  it("serves every adapter by default and prints one line per adapter", async () => {
+    const cli = await startServe([]);
+    running.push(cli);
+    const lines = cli.stdout().trim().split("\n");
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "grpc"]);
+    const health = await fetch(`${cli.httpUrl}/healthz`);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const page = await fetch(`${cli.httpUrl}/room/lobby`, { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const port = Number(cli.grpcAddress?.split(":").at(-1));
+    expect(await isOpen(port)).toBe(true);
+  });
+
+  it("serves only REST with --only rest: no pages, and the gRPC port stays closed", async () => {
+    const grpcPort = await freePort();
+    const cli = await startServe(["--only", "rest", "--grpc-port", String(grpcPort)], 1);
+    running.push(cli);
+    expect(cli.stdout()).not.toMatch(/^(html|grpc) /m);
+    const index = await fetch(`${cli.httpUrl}/`, { headers: { accept: "text/html" } });
+    expect(index.status).toBe(404);
+    const room = await fetch(`${cli.httpUrl}/room/lobby`, { headers: { accept: "text/html" } });
+    expect(room.headers.get("content-type")).toContain("application/json");
+    expect(await isOpen(grpcPort)).toBe(false);
+  });
+
+  it("serves only the pages and their routes with --only html", async () => {
+    const cli = await startServe(["--only", "html"], 1);
+    running.push(cli);
+    expect((await fetch(`${cli.httpUrl}/`)).status).toBe(200);
+    const post = await fetch(`${cli.httpUrl}/room/lobby`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "user=ann&message=hi",
+      redirect: "manual",
+    });
+    expect(post.status).toBe(303);
+    expect((await fetch(`${cli.httpUrl}/room/lobby`, { method: "DELETE" })).status).toBe(404);
+    expect((await fetch(`${cli.httpUrl}/rooms`)).status).toBe(404);
+  });
+
+  it("serves only gRPC with --only grpc, and no HTTP port is opened", async () => {
+    const httpPort = await freePort();
+    const cli = await startServe(["--only", "grpc", "--http-port", String(httpPort)], 1);
+    running.push(cli);
+    expect(cli.stdout()).toMatch(/^grpc /m);
+    expect(await isOpen(httpPort)).toBe(false);
+  });
+
+  it("accepts --only as a repeated, comma-separated list and reads CHAT_ONLY from the environment", async () => {
+    const cli = await startServe(["--only", "rest,html", "--only", "grpc"], 3);
+    running.push(cli);
+    expect(cli.stdout()).toMatch(/^grpc /m);
+  });
+});
