@@ -82,9 +82,10 @@ function connection(req: ClientRequest, res: IncomingMessage, body: string): Sse
   const waiters: ((frame: SseFrame | undefined) => void)[] = [];
   let done = false;
   let buffer = "";
-  let current: { id?: string; event?: string; data?: string[]; retry?: number; comments: string[] } = {
-    comments: [],
-  };
+  // The frame being read: fields as they came, `data:` lines in order.
+  let fields: { id?: string; event?: string; retry?: number } = {};
+  let data: string[] = [];
+  let comments: string[] = [];
 
   const push = (frame: SseFrame | undefined): void => {
     const waiter = waiters.shift();
@@ -94,23 +95,25 @@ function connection(req: ClientRequest, res: IncomingMessage, body: string): Sse
 
   const line = (text: string): void => {
     if (text === "") {
-      const { data, ...rest } = current;
-      const hasContent = data !== undefined || Object.keys(rest).length > 1 || rest.comments.length > 0;
-      if (hasContent) push({ ...rest, ...(data === undefined ? {} : { data: data.join("\n") }) });
-      current = { comments: [] };
+      if (Object.keys(fields).length > 0 || data.length > 0 || comments.length > 0) {
+        push({ ...fields, ...(data.length > 0 ? { data: data.join("\n") } : {}), comments });
+      }
+      fields = {};
+      data = [];
+      comments = [];
       return;
     }
     if (text.startsWith(":")) {
-      current.comments.push(text.slice(1).replace(/^ /, ""));
+      comments.push(text.slice(1).replace(/^ /, ""));
       return;
     }
     const colon = text.indexOf(":");
     const field = colon === -1 ? text : text.slice(0, colon);
     const value = colon === -1 ? "" : text.slice(colon + 1).replace(/^ /, "");
-    if (field === "data") (current.data ??= []).push(value);
-    else if (field === "id") current.id = value;
-    else if (field === "event") current.event = value;
-    else if (field === "retry") current.retry = Number(value);
+    if (field === "data") data.push(value);
+    else if (field === "id") fields.id = value;
+    else if (field === "event") fields.event = value;
+    else if (field === "retry") fields.retry = Number(value);
   };
 
   const ended = new Promise<"end" | "aborted">((resolve) => {
