@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../src/rooms/index.js";
 import { Disposer, errorOf, startTestServer, type TestServer } from "../../helpers/http-server.js";
-import type { SseConnection, SseEvent } from "../../helpers/http-sse.js";
+import type { SseConnection, SseEvent, SseFrame } from "../../helpers/http-sse.js";
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
@@ -80,7 +80,7 @@ describe("GET /stream/:roomId framing", () => {
     const bob = await server.stream("/stream/lobby?userId=bob");
     await bob.next();
     await say(server, "hi");
-    const frames = [];
+    const frames: SseFrame[] = [];
     const readUntil = async (event: string) => {
       for (let frame = await watcher.nextFrame(); frame !== undefined; frame = await watcher.nextFrame()) {
         frames.push(frame);
