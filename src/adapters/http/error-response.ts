@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_limit: 400,
   invalid_body: 400,
   invalid_query: 400,
+  bad_request: 400,
   malformed_json: 400,
   message_too_long: 413,
   body_too_large: 413,
@@ -55,8 +56,22 @@ export function describeError(error: unknown): { code: string; message: string; 
   if (bodyParserType === "entity.parse.failed") {
     return { code: "malformed_json", message: "The request body is not valid JSON", known: true };
   }
+  // Client errors raised by express itself (http-errors with a 4xx `status`): a body in a
+  // charset or encoding it cannot read (415), a missing asset (404), an undecodable URL (400).
+  const status = (error as { status?: unknown } | null)?.status;
+  if (status === 415) {
+    return {
+      code: "unsupported_media_type",
+      message: "The request body's charset or encoding is not supported",
+      known: true,
+    };
+  }
   if (typeof bodyParserType === "string") {
     return { code: "invalid_body", message: "The request body could not be read", known: true };
+  }
+  if (status === 404) return { code: "not_found", message: "Not found", known: true };
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return { code: "bad_request", message: "The request URL could not be read", known: true };
   }
   return { code: "internal", message: "Internal server error", known: false };
 }
