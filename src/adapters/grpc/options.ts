@@ -1,0 +1,98 @@
+import type { ChatMetrics, Logger } from "../../observability/index.js";
+import { silentLogger } from "../../observability/index.js";
+import type { RoomManager } from "../../rooms/index.js";
+
+/** Options of the chat service itself (see `addChatService`). */
+export interface ChatServiceOptions {
+  /**
+   * Messages a `Stream` call may hold written but not yet sent to its client.
+   * A client that falls this far behind is ended with RESOURCE_EXHAUSTED (it
+   * resumes with `since`). The pump writes one listener batch at a time and a
+   * batch can be a whole replay, so the bound must exceed the history size.
+   * @default the rooms' history limit + 2048
+   */
+  readonly maxBufferedMessages?: number;
+  /** `Stream` calls open at once; more get RESOURCE_EXHAUSTED. @default 20000 */
+  readonly maxStreams?: number;
+  readonly metrics?: ChatMetrics | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+export interface ResolvedChatServiceOptions {
+  readonly maxBufferedMessages: number;
+  readonly maxStreams: number;
+  readonly metrics: ChatMetrics | undefined;
+  readonly logger: Logger;
+}
+
+export function resolveChatServiceOptions(
+  rooms: RoomManager,
+  options: ChatServiceOptions | undefined,
+): ResolvedChatServiceOptions {
+  return {
+    maxBufferedMessages: positive(
+      "maxBufferedMessages",
+      options?.maxBufferedMessages ?? rooms.historyLimit + 2048,
+    ),
+    maxStreams: positive("maxStreams", options?.maxStreams ?? 20_000),
+    metrics: options?.metrics,
+    logger: options?.logger ?? silentLogger(),
+  };
+}
+
+/** HTTP/2 keepalive and idle limits of the server's connections. */
+export interface GrpcKeepaliveOptions {
+  /** Ping each connection after this long without activity, in ms. @default 60000 (1 minute) */
+  readonly timeMs?: number;
+  /** Drop a connection whose ping is not answered within this, in ms. @default 20000 (20 seconds) */
+  readonly timeoutMs?: number;
+  /** Close a connection that has had no call for this long, in ms. @default 300000 (5 minutes) */
+  readonly maxConnectionIdleMs?: number;
+}
+
+/** Options of `startGrpcServer`. */
+export interface GrpcServerOptions extends ChatServiceOptions {
+  readonly rooms: RoomManager;
+  /** Interface to listen on; IPv6 addresses may be given bare (`::1`). */
+  readonly host: string;
+  /** Port to listen on; `0` picks a free port (read it from the result). */
+  readonly port: number;
+  readonly keepalive?: GrpcKeepaliveOptions;
+  /**
+   * Largest request the server reads, in bytes; larger ones fail with
+   * RESOURCE_EXHAUSTED before any handler runs. Raised, if needed, to hold a
+   * text of the rooms' `maxMessageBytes`.
+   * @default 65536 (64 KiB)
+   */
+  readonly maxReceiveMessageBytes?: number;
+  /**
+   * How long `close()` lets calls finish (a client reading the end of its
+   * stream, a unary call in flight) before it cuts every connection, in ms.
+   * @default 2000 (2 seconds)
+   */
+  readonly shutdownGraceMs?: number;
+}
+
+/** grpc-js server options from ours: keepalive and the receive bound, applied in one place. */
+export function serverChannelOptions(options: GrpcServerOptions): Record<string, number> {
+  const envelope = 1024; // room for the request's other fields and framing
+  return {
+    "grpc.keepalive_time_ms": positive("keepalive.timeMs", options.keepalive?.timeMs ?? 60_000),
+    "grpc.keepalive_timeout_ms": positive("keepalive.timeoutMs", options.keepalive?.timeoutMs ?? 20_000),
+    "grpc.max_connection_idle_ms": positive(
+      "keepalive.maxConnectionIdleMs",
+      options.keepalive?.maxConnectionIdleMs ?? 300_000,
+    ),
+    "grpc.max_receive_message_length": Math.max(
+      positive("maxReceiveMessageBytes", options.maxReceiveMessageBytes ?? 64 * 1024),
+      options.rooms.maxMessageBytes + envelope,
+    ),
+  };
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`Expected \`${name}\` to be a positive integer, got \`${value}\` (${typeof value})`);
+  }
+  return value;
+}

@@ -1,0 +1,91 @@
+import type { handleUnaryCall, Server, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { RoomManager } from "../../rooms/index.js";
+import {
+  type ChatServiceOptions,
+  type ResolvedChatServiceOptions,
+  resolveChatServiceOptions,
+} from "./options.js";
+import { CHAT_SERVICE_NAME, loadChatProto } from "./proto.js";
+import { describeError, toServiceError } from "./status.js";
+import { StreamHandler } from "./stream.js";
+import {
+  type ListMessagesRequest,
+  optionalString,
+  type RoomRequest,
+  type SubmitRequest,
+  toWireMessage,
+  toWireRoom,
+} from "./wire.js";
+
+/** What `addChatService` returns: the service's open streams, and how to end them. */
+export interface ChatServiceHandle {
+  /** `Stream` calls open now. */
+  readonly openStreams: number;
+  /**
+   * Ends every open `Stream` with UNAVAILABLE ("server shutting down") and
+   * refuses new ones. Call it before shutting the grpc-js server down.
+   */
+  shutdown(): void;
+}
+
+/**
+ * Registers `chat.v1.ChatService` on a grpc-js server, over `rooms`. The
+ * handlers only translate: validate (through the rooms module), call the
+ * RoomManager, map errors to statuses through one table (`status.ts`).
+ */
+export function addChatService(
+  server: Server,
+  rooms: RoomManager,
+  options?: ChatServiceOptions,
+): ChatServiceHandle {
+  const resolved = resolveChatServiceOptions(rooms, options);
+  const streams = new StreamHandler(rooms, resolved);
+  const unary = unaryWrapper(resolved);
+  const implementation: UntypedServiceImplementation = {
+    Submit: unary("Submit", async ({ roomId, userId, text }: SubmitRequest) =>
+      toWireMessage(await rooms.submit({ roomId, userId, text })),
+    ),
+    Stream: streams.handle,
+    DeleteRoom: unary("DeleteRoom", async ({ roomId }: RoomRequest) => {
+      await rooms.deleteRoom(roomId);
+      return {};
+    }),
+    GetRoom: unary("GetRoom", async ({ roomId }: RoomRequest) => toWireRoom(await rooms.getRoom(roomId))),
+    ListRooms: unary("ListRooms", async () => ({ rooms: (await rooms.listRooms()).map(toWireRoom) })),
+    ListMessages: unary("ListMessages", async ({ roomId, since, limit }: ListMessagesRequest) => {
+      const messages = await rooms.history(roomId, {
+        since: optionalString(since),
+        // proto3 sends 0 for an absent int: the default page.
+        limit: limit === 0 ? undefined : limit,
+      });
+      return { roomId, messages: messages.map(toWireMessage) };
+    }),
+  };
+  server.addService(chatServiceDefinition(), implementation);
+  return {
+    get openStreams() {
+      return streams.openStreams;
+    },
+    shutdown: () => streams.shutdown(),
+  };
+}
+
+function chatServiceDefinition(): ServiceDefinition {
+  return loadChatProto()[CHAT_SERVICE_NAME] as ServiceDefinition;
+}
+
+/** Runs an async handler; a failure becomes its status, an unknown one is logged with its stack. */
+function unaryWrapper(options: ResolvedChatServiceOptions) {
+  return <Req, Res>(rpc: string, handler: (request: Req) => Promise<Res>): handleUnaryCall<Req, Res> =>
+    (call, callback) => {
+      handler(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          const chat = describeError(error);
+          if (!chat.known) options.logger.error({ err: error, rpc }, "gRPC call failed");
+          options.metrics?.requestError("grpc", chat.code);
+          callback(toServiceError(chat));
+        },
+      );
+    };
+}

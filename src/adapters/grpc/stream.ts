@@ -1,0 +1,118 @@
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import type { RoomListener, RoomManager } from "../../rooms/index.js";
+import { pumpListener } from "../stream-pump.js";
+import type { ResolvedChatServiceOptions } from "./options.js";
+import { type ChatStatus, chatStatus, describeError, toServiceError } from "./status.js";
+import { createEventEncoder, optionalString, type StreamRequest, type WireEvent } from "./wire.js";
+
+type StreamCall = ServerWritableStream<StreamRequest, WireEvent>;
+
+const SHUTTING_DOWN =
+  "server shutting down; open a new Stream with `since` set to the last message id received";
+const EVICTED =
+  "stream ended: the client read too slowly and fell too far behind; " +
+  "open a new Stream with `since` set to the last message id received";
+
+/**
+ * The `Stream` rpc and the set of its open calls. Each call is one room
+ * listener pumped into the call with backpressure; `shutdown()` ends them all
+ * with UNAVAILABLE and refuses new ones.
+ */
+export class StreamHandler {
+  readonly #rooms: RoomManager;
+  readonly #options: ResolvedChatServiceOptions;
+  readonly #encode = createEventEncoder();
+  /** Open calls, each with the controller that closes its listener. */
+  readonly #open = new Map<StreamCall, AbortController>();
+  #shuttingDown = false;
+
+  constructor(rooms: RoomManager, options: ResolvedChatServiceOptions) {
+    this.#rooms = rooms;
+    this.#options = options;
+  }
+
+  get openStreams(): number {
+    return this.#open.size;
+  }
+
+  /** Ends every open stream with UNAVAILABLE (after what it has buffered) and refuses new ones. */
+  shutdown(): void {
+    this.#shuttingDown = true;
+    // Closing a listener ends its pump with "ended", which the call turns into UNAVAILABLE.
+    for (const abort of this.#open.values()) abort.abort();
+  }
+
+  /** The grpc-js handler of `ChatService.Stream`. */
+  readonly handle = (call: StreamCall): void => {
+    this.#serve(call).catch((error: unknown) => this.#fail(call, describeError(error), error));
+  };
+
+  async #serve(call: StreamCall): Promise<void> {
+    if (this.#shuttingDown) return this.#fail(call, chatStatus("shutting_down", SHUTTING_DOWN));
+    if (this.#open.size >= this.#options.maxStreams) {
+      const details = `This server holds its maximum of ${this.#options.maxStreams} streams; try again later`;
+      return this.#fail(call, chatStatus("too_many_streams", details));
+    }
+    const abort = new AbortController();
+    this.#open.set(call, abort);
+    // A client that cancels (or whose connection drops) frees its listener at once.
+    call.once("cancelled", () => abort.abort());
+    try {
+      const { roomId, userId, since } = call.request;
+      const listener = await this.#rooms.openListener(roomId, {
+        userId: optionalString(userId),
+        since: optionalString(since),
+        signal: abort.signal,
+      });
+      await this.#pump(call, listener);
+    } finally {
+      this.#open.delete(call);
+    }
+  }
+
+  async #pump(call: StreamCall, listener: RoomListener): Promise<void> {
+    const { metrics, logger } = this.#options;
+    metrics?.streamOpened("grpc");
+    let outcome: Awaited<ReturnType<typeof pumpListener>>;
+    try {
+      outcome = await pumpListener(listener, call, {
+        write: (events) => {
+          let ok = true;
+          for (const event of events) ok = call.write(this.#encode(event));
+          return ok;
+        },
+        maxBuffered: this.#options.maxBufferedMessages,
+        ...(metrics === undefined ? {} : { onDelivered: (n: number) => metrics.delivered("grpc", n) }),
+      });
+    } finally {
+      metrics?.streamClosed("grpc");
+    }
+    switch (outcome) {
+      case "deleted":
+        call.end(); // OK, after the `deleted` event
+        return;
+      case "slow_consumer":
+      case "socket_backpressure":
+        metrics?.evicted("grpc", outcome);
+        logger.info({ roomId: listener.roomId, outcome }, "slow gRPC stream ended");
+        return endWithStatus(call, chatStatus("slow_consumer", EVICTED));
+      case "ended":
+        // Ended without a deletion: the client left, or the server (or its rooms) is closing.
+        return endWithStatus(call, chatStatus("shutting_down", SHUTTING_DOWN));
+    }
+  }
+
+  /** Refuses or fails the request: counted as a request error; an unknown failure's stack is logged. */
+  #fail(call: StreamCall, chat: ChatStatus, cause?: unknown): void {
+    if (!chat.known) this.#options.logger.error({ err: cause, rpc: "Stream" }, "gRPC call failed");
+    this.#options.metrics?.requestError("grpc", chat.code);
+    endWithStatus(call, chat);
+  }
+}
+
+/** Ends the call with an error status, after the events it has buffered; a no-op on a gone call. */
+function endWithStatus(call: StreamCall, chat: ChatStatus): void {
+  if (call.cancelled || call.destroyed || call.writableEnded) return;
+  // grpc-js turns an 'error' event on a server stream into the call's status.
+  call.emit("error", toServiceError(chat));
+}

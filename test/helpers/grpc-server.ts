@@ -1,0 +1,96 @@
+import { afterEach } from "vitest";
+import {
+  type GrpcServerOptions,
+  type RunningGrpcServer,
+  startGrpcServer,
+} from "../../src/adapters/grpc/index.js";
+import { ChatMetrics } from "../../src/observability/index.js";
+import { RoomManager, type RoomManagerOptions } from "../../src/rooms/index.js";
+import { ChatTestClient } from "./grpc-client.js";
+
+/** Clean-up steps, run newest first. */
+class GrpcDisposer {
+  readonly #steps: (() => unknown)[] = [];
+
+  add(step: () => unknown): void {
+    this.#steps.push(step);
+  }
+
+  async dispose(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const step of this.#steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, "clean-up failed");
+  }
+}
+
+export interface GrpcTestServer {
+  readonly rooms: RoomManager;
+  readonly metrics: ChatMetrics;
+  readonly server: RunningGrpcServer;
+  /** `127.0.0.1:<port>` */
+  readonly address: string;
+  /** A new client with its own connection, closed after the test. */
+  client(): ChatTestClient;
+}
+
+export interface GrpcTestServerOptions extends Partial<Omit<GrpcServerOptions, "rooms">> {
+  /** A RoomManager to serve, or options for a fresh one. */
+  readonly rooms?: RoomManager | RoomManagerOptions;
+}
+
+/**
+ * Registers an `afterEach` that closes every client, server and RoomManager
+ * the test started, and returns the function that starts them: a real gRPC
+ * server on 127.0.0.1, port 0, over a fresh RoomManager.
+ */
+export function useGrpcServers(): (options?: GrpcTestServerOptions) => Promise<GrpcTestServer> {
+  const disposer = new GrpcDisposer();
+  afterEach(() => disposer.dispose());
+
+  return async (options = {}) => {
+    const rooms = options.rooms instanceof RoomManager ? options.rooms : new RoomManager(options.rooms);
+    disposer.add(() => rooms.close());
+    const metrics = new ChatMetrics();
+    const server = await startGrpcServer({
+      host: "127.0.0.1",
+      port: 0,
+      metrics,
+      shutdownGraceMs: 500,
+      ...options,
+      rooms,
+    });
+    disposer.add(() => server.close());
+    const address = `127.0.0.1:${server.port}`;
+    return {
+      rooms,
+      metrics,
+      server,
+      address,
+      client: () => {
+        const client = new ChatTestClient(address);
+        disposer.add(() => client.close());
+        return client;
+      },
+    };
+  };
+}
+
+/** The value of a metric (summed over the series matching `labels`). */
+export async function metricValue(
+  metrics: ChatMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = metrics.registry.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
+    .reduce((sum, v) => sum + v.value, 0);
+}
