@@ -1,9 +1,10 @@
 import type { Request, RequestHandler, Response } from "express";
-import type { RoomManager } from "../../rooms/index.js";
+import type { RoomEvent, RoomManager } from "../../rooms/index.js";
 import { pumpListener } from "../stream-pump.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
 import type { ResolvedHttpOptions } from "./options.js";
+import { SlicedListener } from "./sliced-listener.js";
 import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
 
 /**
@@ -15,6 +16,15 @@ import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
  */
 export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOptions): RequestHandler {
   const format = createFrameFormatter();
+  const sizes = new WeakMap<RoomEvent, number>();
+  const sizeOf = (event: RoomEvent): number => {
+    let size = sizes.get(event);
+    if (size === undefined) {
+      size = Buffer.byteLength(format([event]));
+      sizes.set(event, size);
+    }
+    return size;
+  };
   let open = 0;
   return async (req, res) => {
     const since = req.get("last-event-id") || queryString(req, "since");
@@ -34,13 +44,20 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
     open++;
     options.metrics?.streamOpened("sse");
     res.on("close", () => abort.abort());
+    // A listener that overflowed while the pump waits for a 'drain' that a client which
+    // stopped reading never sends: drop the socket now, or the stream would hang open forever.
+    void listener.closed.then((error) => {
+      if (error !== undefined) res.destroy();
+    });
     startEventStream(req, res);
     const heartbeat = setInterval(() => {
       if (res.writableLength === 0) res.write(HEARTBEAT_FRAME);
     }, options.heartbeatMs);
     heartbeat.unref();
     try {
-      const outcome = await pumpListener(listener, res, {
+      // Half the bound per batch: what the socket still held when it last took data stays below it.
+      const sliced = new SlicedListener(listener, sizeOf, options.maxBufferedBytes / 2);
+      const outcome = await pumpListener(sliced, res, {
         write: (events) => res.write(format(events)),
         maxBuffered: options.maxBufferedBytes,
         ...(options.metrics === undefined
