@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import {
   type ClientReadableStream,
   credentials,
@@ -6,35 +5,16 @@ import {
   type ServiceError,
   status,
 } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import {
+  loadChatProto,
+  type WireEvent,
+  type WireMessage,
+  type WireRoom,
+  type WireTimestamp,
+} from "../adapters/grpc/index.js";
 import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
 import { type ChatClient, ClientError, type TailOptions } from "./chat-client.js";
 
-const PROTO = fileURLToPath(new URL("../../proto/chat.proto", import.meta.url));
-
-interface Timestamp {
-  readonly seconds: string;
-  readonly nanos: number;
-}
-interface WireMessage {
-  readonly id: string;
-  readonly roomId: string;
-  readonly userId: string;
-  readonly text: string;
-  readonly sentAt: Timestamp;
-}
-interface WireRoom extends Omit<RoomInfo, "lastMessageId" | "createdAt"> {
-  readonly lastMessageId: string;
-  readonly createdAt: Timestamp;
-}
-interface WireEvent {
-  readonly event: "ready" | "message" | "joined" | "left" | "deleted";
-  readonly ready?: { roomId: string; members: string[]; lastId: string; recovered: string };
-  readonly message?: WireMessage;
-  readonly joined?: { roomId: string; userId: string };
-  readonly left?: { roomId: string; userId: string };
-  readonly deleted?: { roomId: string };
-}
 type Callback<T> = (error: ServiceError | null, value?: T) => void;
 interface ChatServiceClient {
   Submit(request: object, callback: Callback<WireMessage>): void;
@@ -42,6 +22,10 @@ interface ChatServiceClient {
   Stream(request: object): ClientReadableStream<WireEvent>;
   close(): void;
 }
+type ChatServiceConstructor = new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+) => ChatServiceClient;
 
 /** The gRPC client of the CLI, built from proto/chat.proto. */
 export class GrpcChatClient implements ChatClient {
@@ -50,19 +34,10 @@ export class GrpcChatClient implements ChatClient {
 
   constructor(address: string) {
     this.#address = address;
-    const definition = loadSync(PROTO, {
-      keepCase: false,
-      longs: String,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-    });
-    const chat = (
-      loadPackageDefinition(definition) as unknown as {
-        chat: { v1: { ChatService: new (...args: unknown[]) => ChatServiceClient } };
-      }
-    ).chat.v1;
-    this.#client = new chat.ChatService(address, credentials.createInsecure());
+    const loaded = loadPackageDefinition(loadChatProto()) as unknown as {
+      chat: { v1: { ChatService: ChatServiceConstructor } };
+    };
+    this.#client = new loaded.chat.v1.ChatService(address, credentials.createInsecure());
   }
 
   send(roomId: string, userId: string, text: string): Promise<Message> {
@@ -135,7 +110,7 @@ export class GrpcChatClient implements ChatClient {
   }
 }
 
-function toIso(timestamp: Timestamp): string {
+function toIso(timestamp: WireTimestamp): string {
   return new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString();
 }
 
@@ -157,23 +132,22 @@ const RECOVERED: Readonly<Record<string, boolean | null>> = {
 function toEvent(wire: WireEvent): RoomEvent {
   switch (wire.event) {
     case "ready": {
-      const ready = wire.ready as NonNullable<WireEvent["ready"]>;
+      const ready = wire.ready;
       return {
         type: "ready",
         roomId: ready.roomId,
-        members: ready.members,
+        members: [...ready.members],
         lastId: ready.lastId === "" ? null : ready.lastId,
         recovered: RECOVERED[ready.recovered] ?? null,
       };
     }
     case "message":
-      return { type: "message", message: toMessage(wire.message as WireMessage) };
+      return { type: "message", message: toMessage(wire.message) };
     case "joined":
-    case "left": {
-      const presence = wire[wire.event] as { roomId: string; userId: string };
-      return { type: wire.event, roomId: presence.roomId, userId: presence.userId };
-    }
+      return { type: "joined", roomId: wire.joined.roomId, userId: wire.joined.userId };
+    case "left":
+      return { type: "left", roomId: wire.left.roomId, userId: wire.left.userId };
     case "deleted":
-      return { type: "deleted", roomId: (wire.deleted as { roomId: string }).roomId };
+      return { type: "deleted", roomId: wire.deleted.roomId };
   }
 }

@@ -105,8 +105,14 @@ export async function freePort(): Promise<number> {
 export async function startServe(
   args: readonly string[],
   adapters = 3,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<LiveCli & { httpUrl?: string; grpcAddress?: string }> {
-  const cli = startCli(["serve", "--http-port", "0", "--grpc-port", "0", ...args]);
+  // Free ports unless the test sets them through the environment.
+  const ports = [
+    ...(env["CHAT_HTTP_PORT"] === undefined ? ["--http-port", "0"] : []),
+    ...(env["CHAT_GRPC_PORT"] === undefined ? ["--grpc-port", "0"] : []),
+  ];
+  const cli = startCli(["serve", ...ports, ...args], env);
   const out = await cli.waitForStdout(
     (s) => s.split("\n").filter((l) => /^(rest|html|grpc) /.test(l)).length >= adapters,
   );

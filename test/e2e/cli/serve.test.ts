@@ -71,9 +71,17 @@ describe("chat-server serve", () => {
     expect(await isOpen(httpPort)).toBe(false);
   });
 
-  it("accepts --only as a repeated, comma-separated list and reads CHAT_ONLY from the environment", async () => {
+  it("accepts --only as a repeated, comma-separated list", async () => {
     const cli = await startServe(["--only", "rest,html", "--only", "grpc"], 3);
     running.push(cli);
     expect(cli.stdout()).toMatch(/^grpc /m);
+  });
+
+  it("reads its options from the environment (CHAT_ONLY, CHAT_HTTP_PORT)", async () => {
+    const httpPort = await freePort();
+    const cli = await startServe([], 1, { CHAT_ONLY: "rest", CHAT_HTTP_PORT: String(httpPort) });
+    running.push(cli);
+    expect(cli.stdout()).not.toMatch(/^(html|grpc) /m);
+    expect(cli.httpUrl).toBe(`http://127.0.0.1:${httpPort}`);
   });
 });
