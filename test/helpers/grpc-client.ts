@@ -25,7 +25,8 @@ import {
  */
 const OWN_CONNECTION: ChannelOptions = { "grpc.use_local_subchannel_pool": 1 };
 
-type Callback<T> = (error: ServiceError | null, value?: T) => void;
+/** A grpc-js unary callback. */
+export type Callback<T> = (error: ServiceError | null, value?: T) => void;
 
 interface ChatServiceStub extends GrpcClient {
   Submit(request: object, callback: Callback<WireMessage>): void;
@@ -123,17 +124,17 @@ export class StreamEndedError extends Error {
  * the call has ended. `pause()` stops reading (grpc-js then stops taking data
  * from the connection, and the server's writes back up).
  */
-export class EventStream {
-  readonly call: ClientReadableStream<WireEvent>;
-  readonly #events: WireEvent[] = [];
-  readonly #waiters: { resolve: (event: WireEvent) => void; reject: (error: Error) => void }[] = [];
+export class EventStream<E = WireEvent> {
+  readonly call: ClientReadableStream<E>;
+  readonly #events: E[] = [];
+  readonly #waiters: { resolve: (event: E) => void; reject: (error: Error) => void }[] = [];
   #status: StatusObject | undefined;
   #readAll = false;
   readonly #ended: Promise<StatusObject>;
 
-  constructor(call: ClientReadableStream<WireEvent>) {
+  constructor(call: ClientReadableStream<E>) {
     this.call = call;
-    call.on("data", (event: WireEvent) => {
+    call.on("data", (event: E) => {
       const waiter = this.#waiters.shift();
       if (waiter === undefined) this.#events.push(event);
       else waiter.resolve(event);
@@ -151,7 +152,7 @@ export class EventStream {
     });
   }
 
-  next(): Promise<WireEvent> {
+  next(): Promise<E> {
     const queued = this.#events.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.#readAll && this.#status !== undefined)
@@ -160,8 +161,8 @@ export class EventStream {
   }
 
   /** Reads events until one satisfies `predicate`; returns every event read, that one last. */
-  async until(predicate: (event: WireEvent) => boolean): Promise<WireEvent[]> {
-    const read: WireEvent[] = [];
+  async until(predicate: (event: E) => boolean): Promise<E[]> {
+    const read: E[] = [];
     for (;;) {
       const event = await this.next();
       read.push(event);
@@ -170,7 +171,7 @@ export class EventStream {
   }
 
   /** Every remaining event, and the final status once the call has ended. */
-  async rest(): Promise<{ events: WireEvent[]; status: StatusObject }> {
+  async rest(): Promise<{ events: E[]; status: StatusObject }> {
     this.call.resume();
     const ended = await this.#ended;
     return { events: this.#events.splice(0), status: ended };

@@ -37,6 +37,8 @@ export interface GrpcTestServer {
   readonly address: string;
   /** A new client with its own connection, closed after the test. */
   client(): ChatTestClient;
+  /** Registers `close` to run after the test (before the server closes); returns `value`. */
+  closeLater<T>(value: T, close: (value: T) => unknown): T;
 }
 
 export interface GrpcTestServerOptions extends Partial<Omit<GrpcServerOptions, "rooms">> {
@@ -76,6 +78,10 @@ export function useGrpcServers(): (options?: GrpcTestServerOptions) => Promise<G
         const client = new ChatTestClient(address);
         disposer.add(() => client.close());
         return client;
+      },
+      closeLater: (value, close) => {
+        disposer.add(() => close(value));
+        return value;
       },
     };
   };

@@ -1,8 +1,8 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
-import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import { type GrpcServerOptions, serverChannelOptions } from "./options.js";
-import { CHAT_SERVICE_NAME, loadReflectionProtos } from "./proto.js";
+import { CHAT_SERVICE_NAME } from "./proto.js";
+import { createReflectionService } from "./reflection.js";
 import { addChatService } from "./service.js";
 
 /** A listening gRPC server: chat service, server reflection (v1 and v1alpha) and health. */
@@ -29,7 +29,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const chat = addChatService(server, options.rooms, options);
   const health = new HealthImplementation({ "": "SERVING", [CHAT_SERVICE_NAME]: "SERVING" });
   health.addToServer(server);
-  new ReflectionService(loadReflectionProtos()).addToServer(server);
+  createReflectionService().addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
