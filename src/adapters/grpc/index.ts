@@ -1,3 +1,4 @@
+export { routeGrpcLogs } from "./logging.js";
 export type {
   ChatServiceOptions,
   GrpcKeepaliveOptions,
