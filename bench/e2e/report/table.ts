@@ -1,0 +1,98 @@
+import type { BenchRun, CaseResult } from "../orchestrator/run-case.js";
+import { kb, ms, ratio, seconds, thousands } from "./format.js";
+
+/** One console line per finished case. */
+export function formatCaseLine(r: CaseResult): string {
+  const lat = r.rate.latencyMs;
+  return [
+    r.server.padEnd(11),
+    String(r.streams).padStart(6),
+    `connect ${seconds(r.connect.ms)}`,
+    `${thousands(r.max.deliveriesPerSec).padStart(8)} deliveries/s`,
+    `p50/p95/p99 ${ms(lat.p50)}/${ms(lat.p95)}/${ms(lat.p99)} ms`,
+    `lost ${lostText(r)}`,
+    `cpu ${Math.round(r.max.serverCpuPct)}% (gen ${Math.round(r.max.generatorCpuPct)}%)`,
+    `rss ${kb(r.rssPerStream)}/stream heap ${kb(r.heapPerStream)}/stream`,
+  ].join("  ");
+}
+
+function lostText(r: CaseResult): string {
+  const lost = r.rate.lost + r.max.lost;
+  const closed = r.rate.closedStreams + r.max.closedStreams;
+  const failed = r.connect.failed;
+  const notes = [
+    closed > 0 ? `${closed} streams ended by the server` : "",
+    failed > 0 ? `${failed} failed to connect` : "",
+    r.rate.duplicates + r.max.duplicates > 0 ? `${r.rate.duplicates + r.max.duplicates} duplicates` : "",
+  ].filter((note) => note !== "");
+  return notes.length === 0 ? String(lost) : `${lost} (${notes.join(", ")})`;
+}
+
+const HAND_WRITTEN = "raw-sse";
+
+/** The results as Markdown: settings, the main table, and our ratios to each peer. */
+export function renderResultsMarkdown(run: BenchRun): string {
+  const s = run.settings;
+  const lines: string[] = [];
+  lines.push(
+    `Run ${run.started.slice(0, 16).replace("T", " ")} UTC on ${run.machine.cores} cores (${run.machine.cpu}), ` +
+      `node ${run.machine.node}. Fixed rate: ${s.rate} messages/s for ${s.rateMs / 1000} s; flat out: ` +
+      `${s.maxMs / 1000} s with ${s.window} messages in flight; ${s.textBytes}-byte message text; ` +
+      `streams opened ${s.concurrency} at a time; gRPC: ${s.grpcStreamsPerConnection} stream(s) per connection.`,
+    "",
+    "| streams | server | connect all | deliveries/s (flat out) | vs hand-written | latency p50 / p95 / p99 at " +
+      `${s.rate} msg/s | lost | server CPU | generator CPU | RSS / idle stream | heap / idle stream |`,
+    "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+  );
+  for (const r of sorted(run.results)) {
+    const base = find(run, HAND_WRITTEN, r.streams);
+    const lat = r.rate.latencyMs;
+    lines.push(
+      `| ${thousands(r.streams)} | ${r.label} | ${seconds(r.connect.ms)} | ${thousands(r.max.deliveriesPerSec)} | ` +
+        `${base === undefined ? "–" : ratio(r.max.deliveriesPerSec, base.max.deliveriesPerSec)} | ` +
+        `${ms(lat.p50)} / ${ms(lat.p95)} / ${ms(lat.p99)} ms | ${lostText(r)} | ` +
+        `${Math.round(r.max.serverCpuPct)}% | ${Math.round(r.max.generatorCpuPct)}% | ` +
+        `${kb(r.rssPerStream)} | ${kb(r.heapPerStream)} |`,
+    );
+  }
+  for (const f of run.failures) lines.push(`| ${thousands(f.streams)} | ${f.server} | failed: ${f.error} |`);
+
+  const ours = [...new Set(run.results.filter((r) => r.server.startsWith("ours-")).map((r) => r.server))];
+  const peers = [...new Set(run.results.filter((r) => !r.server.startsWith("ours-")).map((r) => r.server))];
+  if (ours.length > 0 && peers.length > 0) {
+    lines.push(
+      "",
+      "Ratios of our delivered throughput (flat out) and RSS per idle stream to each peer's, same run:",
+      "",
+      `| streams | ours | ${peers.map((p) => `vs ${labelOf(run, p)}`).join(" | ")} |`,
+      `|---:|---|${peers.map(() => "---:").join("|")}|`,
+    );
+    for (const streams of s.streams) {
+      for (const name of ours) {
+        const r = find(run, name, streams);
+        if (r === undefined) continue;
+        const cells = peers.map((peer) => {
+          const p = find(run, peer, streams);
+          return p === undefined
+            ? "–"
+            : `${ratio(r.max.deliveriesPerSec, p.max.deliveriesPerSec)} throughput, ` +
+                `${ratio(r.rssPerStream, p.rssPerStream)} RSS`;
+        });
+        lines.push(`| ${thousands(streams)} | ${r.label} | ${cells.join(" | ")} |`);
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function sorted(results: readonly CaseResult[]): CaseResult[] {
+  return [...results].sort((a, b) => a.streams - b.streams);
+}
+
+function find(run: BenchRun, server: string, streams: number): CaseResult | undefined {
+  return run.results.find((r) => r.server === server && r.streams === streams);
+}
+
+function labelOf(run: BenchRun, server: string): string {
+  return run.results.find((r) => r.server === server)?.label ?? server;
+}

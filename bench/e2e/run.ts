@@ -1,0 +1,169 @@
+/**
+ * End-to-end streaming bench: our SSE and gRPC streams against a hand-written
+ * node:http SSE writer, better-sse and Socket.IO, in the same run. Each case
+ * runs the server and the load generator as two fresh processes.
+ *
+ *   npm run bench:e2e                          # the full matrix (about 10 minutes)
+ *   npm run bench:e2e -- --quick               # 100, 1000 and 5000 streams, shorter phases
+ *   npm run bench:e2e -- --servers ours-sse,raw-sse --streams 5000
+ *   npm run bench:e2e -- --servers ours-sse --streams 5000 --cpu-prof
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import type { CaseResult, CaseSettings } from "./orchestrator/run-case.js";
+import { runCase } from "./orchestrator/run-case.js";
+import { SERVERS, type ServerSpec, serverByName } from "./orchestrator/servers.js";
+import { renderChart } from "./report/chart.js";
+import { updateReadme } from "./report/readme.js";
+import { formatCaseLine, renderResultsMarkdown } from "./report/table.js";
+import { machineBusyPct } from "./shared/proc-stats.js";
+
+const USAGE = `usage: npm run bench:e2e -- [options]
+  --servers <list>       ${SERVERS.map((s) => s.name).join(",")} (default: all that can run)
+  --streams <list>       concurrent streams per case (default 100,1000,5000,10000)
+  --quick                streams 100,1000,5000; 4 s at the fixed rate, 2 s flat out
+  --rate <n>             messages/s of the fixed-rate phase (default 10)
+  --rate-seconds <n>     length of the fixed-rate phase (default 10)
+  --max-seconds <n>      length of the flat-out phase (default 5)
+  --window <n>           messages in flight in the flat-out phase (default 2)
+  --text-bytes <n>       message text size (default 200)
+  --concurrency <n>      connections being opened at once (default 256)
+  --grpc-streams-per-connection <n>   (default 1: one HTTP/2 connection per stream)
+  --cpu-prof             profile the servers (.cpuprofile files in bench/results/profiles)
+  --out <prefix>         result files prefix (default bench/results/e2e, or e2e-partial for a subset)
+  --wait-quiet           before each case, wait until other processes use under 15% of a core
+  --readme               rewrite the results section of bench/README.md
+  --help`;
+
+const DEFAULT_STREAMS = "100,1000,5000,10000";
+
+function parseSettings(argv: readonly string[]) {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      servers: { type: "string" },
+      streams: { type: "string" },
+      quick: { type: "boolean", default: false },
+      rate: { type: "string", default: "10" },
+      "rate-seconds": { type: "string" },
+      "max-seconds": { type: "string" },
+      window: { type: "string", default: "2" },
+      "text-bytes": { type: "string", default: "200" },
+      concurrency: { type: "string", default: "256" },
+      "grpc-streams-per-connection": { type: "string", default: "1" },
+      "cpu-prof": { type: "boolean", default: false },
+      out: { type: "string" },
+      readme: { type: "boolean", default: false },
+      "wait-quiet": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const positive = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`Expected --${name} to be a positive number, got "${text}"`);
+    return n;
+  };
+  const servers: ServerSpec[] =
+    values.servers === undefined
+      ? SERVERS.filter((spec) => spec.unavailable?.() === undefined)
+      : values.servers.split(",").map(serverByName);
+  for (const spec of SERVERS) {
+    const reason = spec.unavailable?.();
+    if (reason !== undefined) console.warn(`-- skipping ${spec.name}: ${reason}`);
+  }
+  const streams = (values.streams ?? (values.quick ? "100,1000,5000" : DEFAULT_STREAMS))
+    .split(",")
+    .map((text) => positive("streams", text));
+  const full = values.servers === undefined && values.streams === undefined && !values.quick;
+  const caseSettings: CaseSettings = {
+    rate: positive("rate", values.rate),
+    rateMs: 1000 * positive("rate-seconds", values["rate-seconds"] ?? (values.quick ? "4" : "10")),
+    maxMs: 1000 * positive("max-seconds", values["max-seconds"] ?? (values.quick ? "2" : "5")),
+    window: positive("window", values.window),
+    textBytes: positive("text-bytes", values["text-bytes"]),
+    concurrency: positive("concurrency", values.concurrency),
+    drainTimeoutMs: 5_000,
+    grpcStreamsPerConnection: positive("grpc-streams-per-connection", values["grpc-streams-per-connection"]),
+    serverNodeArgs: values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
+  };
+  const out = values.out ?? (full ? "bench/results/e2e" : "bench/results/e2e-partial");
+  return {
+    servers,
+    streams,
+    caseSettings,
+    out,
+    readme: values.readme,
+    quick: values.quick,
+    waitQuiet: values["wait-quiet"],
+  };
+}
+
+const QUIET_PCT = 15;
+
+/** Measures what other processes use; with `wait`, waits (up to 10 minutes) until it is below QUIET_PCT. */
+async function quietMachine(wait: boolean): Promise<number> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const busy = await machineBusyPct(1_000, cpus().length);
+    if (busy < QUIET_PCT || !wait || Date.now() > deadline) {
+      if (busy >= QUIET_PCT)
+        console.warn(`-- other processes use ${Math.round(busy)}% of a core: figures will suffer`);
+      return busy;
+    }
+    await sleep(5_000);
+  }
+}
+
+const settings = parseSettings(process.argv.slice(2));
+const started = new Date();
+const results: CaseResult[] = [];
+const failures: { server: string; streams: number; error: string }[] = [];
+console.log(
+  `e2e bench: ${settings.servers.map((s) => s.name).join(", ")} x ${settings.streams.join(", ")} streams ` +
+    `(${cpus().length} cores, node ${process.version})`,
+);
+// Streams outermost: every server is measured at one size before the next size, close together in time.
+for (const streams of settings.streams) {
+  for (const spec of settings.servers) {
+    try {
+      const background = await quietMachine(settings.waitQuiet);
+      const result = await runCase(spec, streams, settings.caseSettings, background);
+      results.push(result);
+      console.log(formatCaseLine(result));
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      failures.push({ server: spec.name, streams, error: message });
+      console.log(`${spec.name.padEnd(11)} ${String(streams).padStart(6)}  FAILED: ${message}`);
+    }
+  }
+}
+
+const run = {
+  started: started.toISOString(),
+  finished: new Date().toISOString(),
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version },
+  settings: {
+    ...settings.caseSettings,
+    servers: settings.servers.map((s) => s.name),
+    streams: settings.streams,
+  },
+  results,
+  failures,
+};
+mkdirSync("bench/results", { recursive: true });
+writeFileSync(`${settings.out}.json`, `${JSON.stringify(run, null, 2)}\n`);
+const markdown = renderResultsMarkdown(run);
+writeFileSync(`${settings.out}.md`, markdown);
+writeFileSync(`${settings.out}.svg`, renderChart(run));
+console.log(`\nwrote ${settings.out}.json, ${settings.out}.md, ${settings.out}.svg`);
+if (settings.readme) {
+  updateReadme("bench/README.md", markdown, `${settings.out}.svg`);
+  console.log("updated bench/README.md");
+}

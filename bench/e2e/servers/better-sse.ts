@@ -1,0 +1,52 @@
+/**
+ * better-sse, used as its README shows: a session per request, one channel per
+ * room, `channel.broadcast()` per message (which serialises the data once per
+ * session). The POST side is plain `node:http`, as in the hand-written writer.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Channel, createChannel, createSession } from "better-sse";
+import { readBody, reportListening, roomOf } from "./harness.js";
+import { MessageMinter } from "./message.js";
+
+const channels = new Map<string, Channel>();
+const minter = new MessageMinter();
+
+function channelOf(roomId: string): Channel {
+  let channel = channels.get(roomId);
+  if (channel === undefined) {
+    channel = createChannel();
+    channels.set(roomId, channel);
+  }
+  return channel;
+}
+
+const server = createServer((req, res) => {
+  if (req.method === "GET") {
+    const roomId = roomOf(req.url, "/stream/");
+    if (roomId === undefined) return void res.writeHead(404).end();
+    req.socket.setNoDelay(true);
+    createSession(req, res, { retry: 1000, keepAlive: 15_000 }).then(
+      (session) => {
+        session.push({ roomId, members: [], lastId: null, recovered: null }, "ready");
+        channelOf(roomId).register(session);
+      },
+      () => res.destroy(),
+    );
+    return;
+  }
+  const roomId = req.method === "POST" ? roomOf(req.url, "/room/") : undefined;
+  if (roomId === undefined) return void res.writeHead(404).end();
+  readBody(req).then(
+    (body) => {
+      const message = minter.mint(roomId, JSON.parse(body));
+      if (message === undefined) return void res.writeHead(400).end();
+      channels.get(roomId)?.broadcast(message, "message", { eventId: message.id });
+      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(message));
+    },
+    () => res.writeHead(400).end(),
+  );
+});
+server.requestTimeout = 0;
+
+server.listen(0, "127.0.0.1", () => reportListening((server.address() as AddressInfo).port));

@@ -1,0 +1,62 @@
+import type { ServerCommand, ServerReport } from "../shared/protocol.js";
+
+/**
+ * The bench side of every server wrapper: tells the orchestrator where the
+ * server listens and answers memory requests (after a full GC, when the
+ * process runs with `--expose-gc`). A server keeps nothing of the bench but
+ * this, so its CPU and memory are its own.
+ */
+export function reportListening(port: number, stop: () => Promise<void> | void = () => undefined): void {
+  const send = (report: ServerReport): void => {
+    process.send?.(report);
+  };
+  process.on("message", (command: ServerCommand) => {
+    if (command.type === "memory") {
+      // Twice: the first pass may leave weakly held and finalizable objects behind.
+      globalThis.gc?.();
+      globalThis.gc?.();
+      const usage = process.memoryUsage();
+      send({
+        type: "memory",
+        rss: usage.rss,
+        heapUsed: usage.heapUsed,
+        heapTotal: usage.heapTotal,
+        external: usage.external,
+        arrayBuffers: usage.arrayBuffers,
+      });
+    } else if (command.type === "stop") {
+      // A normal exit, so that --cpu-prof writes its profile.
+      const timer = setTimeout(() => process.exit(0), 1_000);
+      void Promise.resolve(stop()).finally(() => {
+        clearTimeout(timer);
+        process.exit(0);
+      });
+    }
+  });
+  // The orchestrator is gone: nobody will ask again.
+  process.on("disconnect", () => process.exit(0));
+  send({ type: "listening", pid: process.pid, port });
+}
+
+/** Every bench server answers `GET /stream/:room` and `POST /room/:room`; this is the room of a path. */
+export function roomOf(url: string | undefined, prefix: string): string | undefined {
+  if (url === undefined || !url.startsWith(prefix)) return undefined;
+  const end = url.indexOf("?", prefix.length);
+  const room = decodeURIComponent(url.slice(prefix.length, end === -1 ? undefined : end));
+  return /^[A-Za-z0-9._-]{1,64}$/.test(room) ? room : undefined;
+}
+
+/** Reads a small request body (the bench's JSON posts). */
+export function readBody(req: NodeJS.ReadableStream, limit = 64 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) reject(new Error("body too large"));
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
