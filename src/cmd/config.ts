@@ -14,6 +14,8 @@ export interface ServeConfig {
   readonly maxMessageBytes: number;
   readonly logLevel: LogLevel;
   readonly heartbeatMs: number;
+  /** Shutdown: how long open connections may take to finish before they are cut. */
+  readonly graceMs: number;
 }
 
 export function parsePort(value: string): number {

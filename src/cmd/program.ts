@@ -86,6 +86,15 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         .argParser(positiveInteger),
     )
     .addOption(
+      new Option(
+        "--grace-ms <ms>",
+        "on shutdown, how long open connections get to finish before they are cut",
+      )
+        .env("CHAT_GRACE_MS")
+        .default(3000)
+        .argParser(positiveInteger),
+    )
+    .addOption(
       new Option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
         .env("CHAT_LOG_LEVEL")
         .default("info")
@@ -101,6 +110,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           history: flags.history,
           maxMessageBytes: flags.maxMessageBytes,
           heartbeatMs: flags.heartbeatMs,
+          graceMs: flags.graceMs,
           logLevel: flags.logLevel,
         },
         io,
@@ -171,6 +181,7 @@ interface ServeFlags {
   readonly history: number;
   readonly maxMessageBytes: number;
   readonly heartbeatMs: number;
+  readonly graceMs: number;
   readonly logLevel: LogLevel;
 }
 

@@ -2,6 +2,8 @@ import type { ServeConfig } from "./config.js";
 import type { ProgramIO } from "./program.js";
 import { startServer } from "./serve.js";
 
+const EXIT_CODE: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
 /**
  * `chat-server serve`: start, print where each adapter listens, and on
  * SIGINT/SIGTERM shut down gracefully; a second signal exits at once.
@@ -9,14 +11,18 @@ import { startServer } from "./serve.js";
 export async function runServe(config: ServeConfig, io: ProgramIO): Promise<void> {
   const server = await startServer(config);
   for (const line of server.listening) io.out(line);
+  let stopping = false;
   await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
+    // One handler for the whole run: removing it would restore the default
+    // disposition, and a second signal in that gap would kill the process.
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) process.exit(EXIT_CODE[signal] ?? 1);
+      stopping = true;
       io.err(`-- ${signal}: shutting down (again to exit at once)`);
-      process.once("SIGINT", () => process.exit(130)).once("SIGTERM", () => process.exit(143));
       // A stuck connection must not keep the process alive past the grace period.
-      setTimeout(() => process.exit(0), 5_000).unref();
-      server.close().then(resolve, resolve);
+      setTimeout(() => process.exit(0), config.graceMs + 2_000).unref();
+      server.close(config.graceMs).then(resolve, resolve);
     };
-    process.once("SIGINT", stop).once("SIGTERM", stop);
+    process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   });
 }

@@ -1,0 +1,89 @@
+import { once } from "node:events";
+import { connect } from "node:net";
+import { status } from "@grpc/grpc-js";
+import { afterEach, describe, expect, it } from "vitest";
+import { type LiveCli, startServe } from "../../helpers/cli.js";
+import { ChatTestClient, isMessage } from "../../helpers/grpc-client.js";
+import { openSse, type SseConnection } from "../../helpers/http-sse.js";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function track(cli: LiveCli): LiveCli {
+  cleanups.push(() => {
+    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
+  });
+  return cli;
+}
+
+describe("chat-server serve shutdown", () => {
+  it("on SIGTERM ends SSE streams cleanly, ends gRPC streams with UNAVAILABLE, and exits 0", async () => {
+    const server = await startServe([]);
+    track(server);
+    const sse = await openSse(`${server.httpUrl}/stream/lobby?userId=ann`);
+    cleanups.push(() => sse.close());
+    expect((await sse.next())?.event).toBe("ready");
+    const grpc = new ChatTestClient(server.grpcAddress as string);
+    cleanups.push(() => grpc.close());
+    const stream = grpc.stream("lobby", { userId: "bob" });
+    expect((await stream.next()).event).toBe("ready");
+
+    const posted = await grpc.submit("lobby", "carol", "before shutdown");
+    expect((await sse.until((e) => e.event === "message")).id).toBe(posted.id);
+    await stream.until(isMessage("before shutdown"));
+
+    server.child.kill("SIGTERM");
+    expect(await sse.ended).toBe("end");
+    const ended = await stream.ended();
+    expect(ended.code).toBe(status.UNAVAILABLE);
+    const exit = await server.exit;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toContain("SIGTERM: shutting down");
+  });
+
+  it("exits 0 on SIGINT with two thousand open SSE streams", { timeout: 60_000 }, async () => {
+    const server = await startServe(["--only", "rest"], 1);
+    track(server);
+    const streams: SseConnection[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const stream = await openSse(`${server.httpUrl}/stream/room-${i % 20}`);
+      cleanups.push(() => stream.close());
+      streams.push(stream);
+    }
+    server.child.kill("SIGINT");
+    const endings = await Promise.all(streams.map((s) => s.ended));
+    expect(endings.every((e) => e === "end")).toBe(true);
+    expect((await server.exit).code).toBe(0);
+  });
+
+  it("exits at once on a second signal while the first shutdown waits for a connection", async () => {
+    const server = await startServe(["--only", "rest", "--grace-ms", "600000"], 1);
+    track(server);
+    // A request whose body never finishes keeps its connection busy through the grace period.
+    const port = Number(new URL(server.httpUrl as string).port);
+    const socket = connect(port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    cleanups.push(() => socket.destroy());
+    await once(socket, "connect");
+    socket.write(
+      "POST /room/lobby HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n",
+    );
+    // `100 Continue` means the server has taken the request and now waits for its body.
+    const [interim] = (await once(socket, "data")) as [Buffer];
+    expect(interim.toString()).toContain("100 Continue");
+    socket.write("{");
+    server.child.kill("SIGTERM");
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (server.stderr().includes("shutting down")) resolve();
+        else server.child.stderr?.once("data", check);
+      };
+      check();
+    });
+    server.child.kill("SIGTERM");
+    const exit = await server.exit;
+    expect(exit).toMatchObject({ code: 143 });
+  });
+});
