@@ -31,6 +31,7 @@ export interface Subscription<T> extends AsyncIterableIterator<T, undefined, und
 }
 
 const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
+const SETTLED: Promise<unknown> = Promise.resolve();
 
 type State = "open" | "draining" | "failed" | "ended";
 
@@ -49,6 +50,14 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   /** A pending `next()` (resolved with a result) or `nextBatch()` (woken, then drains). */
   #valueWaiter: Deferred<IteratorResult<T, undefined>> | undefined;
   #batchWaiter: Deferred<void> | undefined;
+  /**
+   * Calls that must settle before a new call may take a value: calls queued
+   * behind an earlier one, plus a woken `nextBatch()` that has not drained yet.
+   * Zero on the fast path, so only overlapping calls pay for ordering.
+   */
+  #behind = 0;
+  /** The latest call that had to wait; a call that overlaps it runs once it has settled. */
+  #tail: Promise<unknown> = SETTLED;
 
   constructor(
     options: ResolvedQueueOptions,
@@ -99,6 +108,7 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     this.#queue.push(value);
     if (this.#batchWaiter !== undefined) {
       // Woken consumers drain in a microtask, after the rest of this burst is queued.
+      this.#behind++;
       this.#batchWaiter.resolve();
       this.#batchWaiter = undefined;
     }
@@ -106,24 +116,28 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#queue.size > 0) return Promise.resolve({ value: this.#queue.shift() as T, done: false });
-    if (this.#state !== "open") return this.#settleEnd(DONE);
-    if (this.#valueWaiter !== undefined || this.#batchWaiter !== undefined) {
-      // Overlapping calls settle in call order.
-      return this.#pendingPromise().then(() => this.next());
+    if (this.#behind === 0) {
+      if (this.#queue.size > 0) return Promise.resolve({ value: this.#queue.shift() as T, done: false });
+      if (this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
+        const result = this.#nextNow();
+        if (this.#valueWaiter !== undefined) this.#tail = result;
+        return result;
+      }
     }
-    this.#valueWaiter = createDeferred();
-    return this.#valueWaiter.promise;
+    // An earlier call has not taken its value yet: wait its turn (overlapping calls settle in call order).
+    return this.#chain(() => this.#nextNow());
   }
 
   nextBatch(): Promise<T[] | undefined> {
-    if (this.#queue.size > 0) return Promise.resolve(this.#queue.drain());
-    if (this.#state !== "open") return this.#settleEnd(undefined);
-    if (this.#valueWaiter !== undefined || this.#batchWaiter !== undefined) {
-      return this.#pendingPromise().then(() => this.nextBatch());
+    if (this.#behind === 0) {
+      if (this.#queue.size > 0) return Promise.resolve(this.#queue.drain());
+      if (this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
+        const result = this.#nextBatchNow();
+        if (this.#batchWaiter !== undefined) this.#tail = result;
+        return result;
+      }
     }
-    this.#batchWaiter = createDeferred();
-    return this.#batchWaiter.promise.then(() => this.nextBatch());
+    return this.#chain(() => this.#nextBatchNow());
   }
 
   batches(): AsyncIterableIterator<T[], undefined, undefined> {
@@ -188,26 +202,67 @@ export class SubscriptionImpl<T> implements Subscription<T> {
       this.#closed.resolve(undefined);
     }
     this.#valueWaiter?.resolve(DONE);
-    this.#batchWaiter?.resolve();
+    if (this.#batchWaiter !== undefined) {
+      this.#behind++;
+      this.#batchWaiter.resolve();
+    }
     this.#valueWaiter = undefined;
     this.#batchWaiter = undefined;
   }
 
   /** The queue is empty and the subscription no longer open: report the error once, then done. */
   #settleEnd<R>(done: R): Promise<R> {
-    if (this.#state === "failed") {
-      const error = this.#error as Error;
-      this.#state = "ended";
-      this.#error = undefined;
-      return Promise.reject(error);
-    }
-    if (this.#state === "draining") this.#end();
-    return Promise.resolve(done);
+    const error = this.#takeEndError();
+    return error === undefined ? Promise.resolve(done) : Promise.reject(error);
   }
 
-  #pendingPromise(): Promise<unknown> {
-    return (this.#valueWaiter?.promise ?? this.#batchWaiter?.promise ?? Promise.resolve()).catch(
-      () => undefined,
-    );
+  /** Returns the error that ended the subscription the first time only; ends a drained subscription. */
+  #takeEndError(): Error | undefined {
+    if (this.#state === "failed") {
+      const error = this.#error;
+      this.#state = "ended";
+      this.#error = undefined;
+      return error;
+    }
+    if (this.#state === "draining") this.#end();
+    return undefined;
+  }
+
+  /** Runs `call` once the latest waiting call has settled. Only overlapping calls pay for this. */
+  #chain<R>(call: () => Promise<R>): Promise<R> {
+    this.#behind++;
+    const result = this.#tail.then(call, call);
+    this.#tail = result;
+    const settled = (): void => {
+      this.#behind--;
+    };
+    void result.then(settled, settled);
+    return result;
+  }
+
+  /** `next()` for the call at the head of the line. */
+  #nextNow(): Promise<IteratorResult<T, undefined>> {
+    if (this.#queue.size > 0) return Promise.resolve({ value: this.#queue.shift() as T, done: false });
+    if (this.#state !== "open") return this.#settleEnd(DONE);
+    this.#valueWaiter = createDeferred();
+    return this.#valueWaiter.promise;
+  }
+
+  /** `nextBatch()` for the call at the head of the line. */
+  #nextBatchNow(): Promise<T[] | undefined> {
+    if (this.#queue.size > 0) return Promise.resolve(this.#queue.drain());
+    if (this.#state !== "open") return this.#settleEnd(undefined);
+    this.#batchWaiter = createDeferred();
+    return this.#batchWaiter.promise.then(() => this.#afterBatchWake());
+  }
+
+  /** Drains in the same job that settles the woken call, so no later call can settle first. */
+  #afterBatchWake(): T[] | undefined | Promise<T[] | undefined> {
+    this.#behind--;
+    if (this.#queue.size > 0) return this.#queue.drain();
+    if (this.#state === "open") return this.#nextBatchNow();
+    const error = this.#takeEndError();
+    if (error !== undefined) throw error;
+    return undefined;
   }
 }

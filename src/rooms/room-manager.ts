@@ -282,6 +282,10 @@ export class RoomManager {
     } else if (event.type === "deleted") {
       broadcaster.submit({ event, offset: 0 });
       broadcaster.close();
+      // close() calls onIdle only when it had subscribers: a fan-out whose only
+      // listener was opened with an aborted signal would otherwise stay here
+      // closed, and the room's next submit or open would throw.
+      this.#local.delete(roomId);
     } else {
       broadcaster.submit({ event, offset: 0 });
     }
