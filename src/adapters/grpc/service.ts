@@ -1,5 +1,6 @@
 import type { handleUnaryCall, Server, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { RoomManager } from "../../rooms/index.js";
+import { malformedStatus, withMalformedRequests } from "./malformed.js";
 import {
   type ChatServiceOptions,
   type ResolvedChatServiceOptions,
@@ -71,13 +72,18 @@ export function addChatService(
 }
 
 function chatServiceDefinition(): ServiceDefinition {
-  return loadChatProto()[CHAT_SERVICE_NAME] as ServiceDefinition;
+  return withMalformedRequests(loadChatProto()[CHAT_SERVICE_NAME] as ServiceDefinition);
 }
 
 /** Runs an async handler; a failure becomes its status, an unknown one is logged with its stack. */
 function unaryWrapper(options: ResolvedChatServiceOptions) {
   return <Req, Res>(rpc: string, handler: (request: Req) => Promise<Res>): handleUnaryCall<Req, Res> =>
     (call, callback) => {
+      const malformed = malformedStatus(call.request);
+      if (malformed !== undefined) {
+        options.metrics?.requestError("grpc", malformed.code);
+        return callback(toServiceError(malformed));
+      }
       handler(call.request).then(
         (response) => callback(null, response),
         (error: unknown) => {

@@ -12,6 +12,7 @@ const STATUS_BY_CODE: Readonly<Record<string, status>> = {
   invalid_cursor: status.INVALID_ARGUMENT,
   invalid_limit: status.INVALID_ARGUMENT,
   message_too_long: status.INVALID_ARGUMENT,
+  malformed_request: status.INVALID_ARGUMENT,
   room_not_found: status.NOT_FOUND,
   too_many_rooms: status.RESOURCE_EXHAUSTED,
   too_many_streams: status.RESOURCE_EXHAUSTED,

@@ -1,6 +1,7 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
 import { pumpListener } from "../stream-pump.js";
+import { malformedStatus } from "./malformed.js";
 import type { ResolvedChatServiceOptions } from "./options.js";
 import { type ChatStatus, chatStatus, describeError, toServiceError } from "./status.js";
 import { createEventEncoder, optionalString, type StreamRequest, type WireEvent } from "./wire.js";
@@ -48,6 +49,8 @@ export class StreamHandler {
   };
 
   async #serve(call: StreamCall): Promise<void> {
+    const malformed = malformedStatus(call.request);
+    if (malformed !== undefined) return this.#fail(call, malformed);
     if (this.#shuttingDown) return this.#fail(call, chatStatus("shutting_down", SHUTTING_DOWN));
     if (this.#open.size >= this.#options.maxStreams) {
       const details = `This server holds its maximum of ${this.#options.maxStreams} streams; try again later`;

@@ -1,8 +1,15 @@
-import { type ServiceError, status } from "@grpc/grpc-js";
+import { Client, credentials, type ServiceError, status } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { RoomManager } from "../../../src/rooms/index.js";
-import { type ChatTestClient, errorCodeOf, StreamEndedError, textOf } from "../../helpers/grpc-client.js";
+import {
+  type ChatTestClient,
+  EventStream,
+  errorCodeOf,
+  StreamEndedError,
+  textOf,
+  unary,
+} from "../../helpers/grpc-client.js";
 import { metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
 
 const start = useGrpcServers();
@@ -107,6 +114,33 @@ describe("gRPC bad input answers INVALID_ARGUMENT, and nothing bad is stored or 
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(errorCodeOf(error)).toBe("invalid_room_id");
     }
+  });
+});
+
+describe("gRPC requests that are not protobuf at all", () => {
+  // A tag with wire type 7, which does not exist.
+  const garbage = Buffer.alloc(11, 0xff);
+  const raw = (bytes: Buffer) => bytes;
+
+  it("answers INVALID_ARGUMENT (not INTERNAL) to a unary call whose bytes do not decode", async () => {
+    const { address, closeLater, rooms } = await start();
+    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const error = await failure(
+      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, garbage, cb)),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(error)).toBe("malformed_request");
+    expect(error.details).toContain("chat.v1.ChatService.Submit");
+    expect(await rooms.listRooms()).toEqual([]);
+  });
+
+  it("answers INVALID_ARGUMENT to a Stream whose request bytes do not decode", async () => {
+    const { address, closeLater } = await start();
+    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const call = client.makeServerStreamRequest("/chat.v1.ChatService/Stream", raw, raw, garbage);
+    const ended = await new EventStream(call).ended();
+    expect(ended.code).toBe(status.INVALID_ARGUMENT);
+    expect(ended.metadata.get("chat-error-code")).toEqual(["malformed_request"]);
   });
 });
 
