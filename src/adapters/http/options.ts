@@ -9,6 +9,9 @@ export interface HttpAdapterOptions {
   /**
    * Bytes an SSE stream may hold unsent in its socket buffer before the client
    * is considered dead or too slow and the stream is ended (it can resume).
+   * Larger batches (a long replay, a burst) are written in slices of half this
+   * size, each after `'drain'`; a client that stops reading is ended when its
+   * listener queue (`listenerQueueSize` events) overflows meanwhile.
    * @default 1048576 (1 MiB)
    */
   readonly maxBufferedBytes?: number;
