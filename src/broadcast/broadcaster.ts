@@ -6,27 +6,52 @@ import {
   resolveQueueOptions,
   type SubscribeOptions,
 } from "./options.js";
-import { type Subscription, SubscriptionImpl } from "./subscription.js";
+import { RingLog } from "./ring-log.js";
+import { type Subscription, type SubscriptionHost, SubscriptionImpl } from "./subscription.js";
 
 /**
  * Fans every submitted value out to every current subscriber.
  *
- * `submit` is synchronous and never waits for a subscriber: each subscriber has
- * its own bounded queue, and a full queue triggers that subscriber's overflow
- * policy without affecting anyone else.
+ * `submit` is synchronous and never waits for a subscriber. Values go into one
+ * log shared by all subscribers, each reading it through its own cursor: a
+ * submit costs the same whether ten or ten thousand subscribers are behind,
+ * and only subscribers waiting for a value are touched. Each subscriber may be
+ * at most its queue size behind; past it, the overflow policy applies to that
+ * subscriber alone.
  */
 export class Broadcaster<T> {
   readonly #defaults: ResolvedQueueOptions;
   readonly #onIdle: (() => void) | undefined;
+  readonly #log = new RingLog<T>();
   #subscribers: SubscriptionImpl<T>[] = [];
+  /** Subscribers with a pending `next()`/`nextBatch()`, woken by the next submit. */
+  #parked: SubscriptionImpl<T>[] = [];
+  /** Woken `nextBatch()` calls, settled together once the current synchronous burst is over. */
+  #woken: SubscriptionImpl<T>[] = [];
+  readonly #deliverBatches = (): void => {
+    const woken = this.#woken;
+    this.#woken = [];
+    for (const subscription of woken) subscription.deliverBatch();
+  };
+  /** The smallest queue size among subscribers: a longer log means someone may be over. */
+  #smallestQueue: number;
   #closed = false;
   #submitting = false;
   #leftDuringSubmit = false;
-  readonly #detach = (subscription: SubscriptionImpl<T>): void => this.#remove(subscription);
+  readonly #host: SubscriptionHost<T> = {
+    log: this.#log,
+    park: (subscription) => {
+      subscription.parkedSlot = this.#parked.length;
+      this.#parked.push(subscription);
+    },
+    unpark: (subscription) => removeAt(this.#parked, subscription, "parkedSlot"),
+    detach: (subscription) => this.#detach(subscription),
+  };
 
   constructor(options?: BroadcasterOptions) {
     this.#defaults = resolveQueueOptions(options, DEFAULT_QUEUE_OPTIONS);
     this.#onIdle = options?.onIdle;
+    this.#smallestQueue = this.#defaults.queueSize;
   }
 
   /** Current number of subscribers. */
@@ -50,11 +75,12 @@ export class Broadcaster<T> {
         ? this.#defaults
         : resolveQueueOptions(options, this.#defaults);
     const signal = options?.signal;
-    const subscription = new SubscriptionImpl<T>(queue, this.#detach, signal?.aborted ? undefined : signal);
+    const subscription = new SubscriptionImpl<T>(queue, this.#host, signal?.aborted ? undefined : signal);
     if (signal?.aborted) {
       subscription.unsubscribe();
       return subscription;
     }
+    this.#smallestQueue = Math.min(this.#smallestQueue, queue.queueSize);
     subscription.slot = this.#subscribers.length;
     this.#subscribers.push(subscription);
     return subscription;
@@ -67,17 +93,27 @@ export class Broadcaster<T> {
    */
   submit(value: T): number {
     if (this.#closed) throw new BroadcasterClosedError("submit");
-    const subscribers = this.#subscribers;
-    let reached = 0;
+    if (this.#subscribers.length === 0) return 0;
+    this.#log.push(value);
     this.#submitting = true;
-    // Backwards, so a subscriber removed mid-loop swaps in one already visited.
-    for (let i = subscribers.length - 1; i >= 0; i--) {
-      if ((subscribers[i] as SubscriptionImpl<T>).push(value)) reached++;
+    if (this.#log.size > this.#smallestQueue) this.#applyOverflow();
+    const parked = this.#parked;
+    if (parked.length > 0) {
+      this.#parked = [];
+      const woken = this.#woken;
+      const firstWake = woken.length === 0;
+      for (const subscription of parked) {
+        subscription.parkedSlot = -1;
+        if (subscription.wake(value)) woken.push(subscription);
+      }
+      // One microtask for every batch consumer: each gets the whole burst in one array.
+      if (firstWake && woken.length > 0) queueMicrotask(this.#deliverBatches);
     }
     this.#submitting = false;
+    const reached = this.#subscribers.length;
     if (this.#leftDuringSubmit) {
       this.#leftDuringSubmit = false;
-      if (subscribers.length === 0) this.#onIdle?.();
+      if (reached === 0) this.#onIdle?.();
     }
     return reached;
   }
@@ -91,25 +127,55 @@ export class Broadcaster<T> {
     this.#closed = true;
     const subscribers = this.#subscribers;
     this.#subscribers = [];
+    this.#parked = [];
     for (const subscription of subscribers) {
       subscription.slot = -1;
+      subscription.parkedSlot = -1;
       subscription.drainAndEnd();
     }
     if (subscribers.length > 0) this.#onIdle?.();
   }
 
-  #remove(subscription: SubscriptionImpl<T>): void {
-    const slot = subscription.slot;
-    if (slot < 0) return;
+  /**
+   * Someone may be more than its queue size behind: apply the overflow
+   * policies, then forget what every remaining subscriber has read. Runs at
+   * most once per `smallestQueue` submits while everyone keeps up.
+   */
+  #applyOverflow(): void {
     const subscribers = this.#subscribers;
-    const last = subscribers.pop() as SubscriptionImpl<T>;
-    if (last !== subscription) {
-      subscribers[slot] = last;
-      last.slot = slot;
+    let oldest = this.#log.head;
+    // Backwards, so a subscriber removed mid-loop swaps in one already visited.
+    for (let i = subscribers.length - 1; i >= 0; i--) {
+      const cursor = (subscribers[i] as SubscriptionImpl<T>).overflow();
+      if (cursor >= 0 && cursor < oldest) oldest = cursor;
     }
-    subscription.slot = -1;
-    if (subscribers.length > 0) return;
+    this.#log.trimTo(oldest);
+  }
+
+  #detach(subscription: SubscriptionImpl<T>): void {
+    if (subscription.parkedSlot >= 0) removeAt(this.#parked, subscription, "parkedSlot");
+    if (subscription.slot < 0) return;
+    removeAt(this.#subscribers, subscription, "slot");
+    if (this.#subscribers.length > 0) return;
+    this.#smallestQueue = this.#defaults.queueSize;
+    this.#log.trimTo(this.#log.head);
     if (this.#submitting) this.#leftDuringSubmit = true;
     else this.#onIdle?.();
   }
+}
+
+/** O(1) removal from an unordered array whose members remember their index under `key`. */
+function removeAt<S extends Record<K, number>, K extends "slot" | "parkedSlot">(
+  array: S[],
+  item: S,
+  key: K,
+): void {
+  const index = item[key];
+  if (index < 0) return;
+  const last = array.pop() as S;
+  if (last !== item) {
+    array[index] = last;
+    (last as Record<K, number>)[key] = index;
+  }
+  (item as Record<K, number>)[key] = -1;
 }

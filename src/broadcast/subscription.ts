@@ -1,8 +1,8 @@
 import { listenForAbort } from "./abort.js";
-import { BoundedQueue } from "./bounded-queue.js";
 import { createDeferred, type Deferred } from "./deferred.js";
 import { SlowConsumerError } from "./errors.js";
 import type { ResolvedQueueOptions } from "./options.js";
+import { EMPTY_LOG, type RingLog } from "./ring-log.js";
 
 /**
  * One subscriber's view of a broadcaster: an async iterator of every value
@@ -35,21 +35,41 @@ const SETTLED: Promise<unknown> = Promise.resolve();
 
 type State = "open" | "draining" | "failed" | "ended";
 
-/** The broadcaster's handle on a subscription. Internal: never exported from the package. */
+/** What a subscription needs from its broadcaster. */
+export interface SubscriptionHost<T> {
+  readonly log: RingLog<T>;
+  /** The subscription waits for the next submit (a pending `next()` or `nextBatch()`). */
+  park(subscription: SubscriptionImpl<T>): void;
+  unpark(subscription: SubscriptionImpl<T>): void;
+  /** The subscription ended: forget it. */
+  detach(subscription: SubscriptionImpl<T>): void;
+}
+
+/**
+ * The broadcaster's handle on a subscription: a cursor into the shared log.
+ * Its queue is the log from the cursor to the head. Internal: never exported
+ * from the package.
+ */
 export class SubscriptionImpl<T> implements Subscription<T> {
   /** Position in the broadcaster's subscriber array, for O(1) removal. */
   slot = -1;
+  /** Position in the broadcaster's parked array, or -1 when not waiting. */
+  parkedSlot = -1;
+  readonly queueSize: number;
   #state: State = "open";
   #error: Error | undefined;
   #dropped = 0;
-  readonly #queue: BoundedQueue<T>;
+  /** The shared log while subscribed and draining; EMPTY_LOG once the queue is discarded. */
+  #log: RingLog<T>;
+  /** Position of the next value this subscription reads. */
+  #cursor: number;
   readonly #dropOldest: boolean;
-  readonly #detach: (subscription: SubscriptionImpl<T>) => void;
+  readonly #host: SubscriptionHost<T>;
   readonly #closed = createDeferred<Error | undefined>();
   #removeAbortListener: () => void;
   /** A pending `next()` (resolved with a result) or `nextBatch()` (woken, then drains). */
   #valueWaiter: Deferred<IteratorResult<T, undefined>> | undefined;
-  #batchWaiter: Deferred<void> | undefined;
+  #batchWaiter: Deferred<T[] | undefined> | undefined;
   /**
    * Calls that must settle before a new call may take a value: calls queued
    * behind an earlier one, plus a woken `nextBatch()` that has not drained yet.
@@ -59,14 +79,12 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   /** The latest call that had to wait; a call that overlaps it runs once it has settled. */
   #tail: Promise<unknown> = SETTLED;
 
-  constructor(
-    options: ResolvedQueueOptions,
-    detach: (subscription: SubscriptionImpl<T>) => void,
-    signal: AbortSignal | undefined,
-  ) {
-    this.#queue = new BoundedQueue<T>(options.queueSize);
+  constructor(options: ResolvedQueueOptions, host: SubscriptionHost<T>, signal: AbortSignal | undefined) {
+    this.queueSize = options.queueSize;
     this.#dropOldest = options.overflow === "drop-oldest";
-    this.#detach = detach;
+    this.#host = host;
+    this.#log = host.log;
+    this.#cursor = host.log.head;
     this.#removeAbortListener = listenForAbort(signal, () => this.unsubscribe());
   }
 
@@ -75,7 +93,7 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   }
 
   get queued(): number {
-    return this.#queue.size;
+    return this.#log.head - this.#cursor;
   }
 
   get closed(): Promise<Error | undefined> {
@@ -87,55 +105,75 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   }
 
   /**
-   * Delivers one value. Returns false when the subscription was ended by the
-   * overflow policy instead. Called by the broadcaster only.
+   * Applies the overflow policy after a submit left this subscription more
+   * than `queueSize` values behind. Returns its cursor, or -1 when it was
+   * ended. Called by the broadcaster only.
    */
-  push(value: T): boolean {
+  overflow(): number {
+    const excess = this.#log.head - this.#cursor - this.queueSize;
+    if (excess > 0) {
+      if (!this.#dropOldest) {
+        this.#fail(new SlowConsumerError(this.queueSize));
+        return -1;
+      }
+      this.#cursor += excess;
+      this.#dropped += excess;
+    }
+    return this.#cursor;
+  }
+
+  /** The oldest position this subscription still needs. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /**
+   * A value was appended while this subscription was parked. A pending
+   * `next()` takes it at once; a pending `nextBatch()` returns true: the
+   * broadcaster calls `deliverBatch()` once the synchronous burst is over.
+   * Called by the broadcaster only.
+   */
+  wake(value: T): boolean {
     const waiter = this.#valueWaiter;
     if (waiter !== undefined) {
       this.#valueWaiter = undefined;
+      this.#cursor++;
       waiter.resolve({ value, done: false });
-      return true;
+      return false;
     }
-    if (this.#queue.isFull) {
-      if (!this.#dropOldest) {
-        this.#fail(new SlowConsumerError(this.#queue.limit));
-        return false;
-      }
-      this.#queue.shift();
-      this.#dropped++;
+    return this.#batchWaiter !== undefined;
+  }
+
+  /** Settles a woken `nextBatch()` with everything logged since. Called by the broadcaster only. */
+  deliverBatch(): void {
+    const waiter = this.#batchWaiter;
+    if (waiter === undefined) return;
+    if (this.#cursor === this.#log.head) {
+      this.#host.park(this);
+      return;
     }
-    this.#queue.push(value);
-    if (this.#batchWaiter !== undefined) {
-      // Woken consumers drain in a microtask, after the rest of this burst is queued.
-      this.#behind++;
-      this.#batchWaiter.resolve();
-      this.#batchWaiter = undefined;
-    }
-    return true;
+    this.#batchWaiter = undefined;
+    waiter.resolve(this.#drain());
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#behind === 0) {
-      if (this.#queue.size > 0) return Promise.resolve({ value: this.#queue.shift() as T, done: false });
-      if (this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
-        const result = this.#nextNow();
-        if (this.#valueWaiter !== undefined) this.#tail = result;
-        return result;
-      }
+    if (this.#behind === 0 && this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
+      if (this.#cursor < this.#log.head)
+        return Promise.resolve({ value: this.#log.at(this.#cursor++), done: false });
+      const result = this.#nextNow();
+      if (this.#valueWaiter !== undefined) this.#tail = result;
+      return result;
     }
     // An earlier call has not taken its value yet: wait its turn (overlapping calls settle in call order).
     return this.#chain(() => this.#nextNow());
   }
 
   nextBatch(): Promise<T[] | undefined> {
-    if (this.#behind === 0) {
-      if (this.#queue.size > 0) return Promise.resolve(this.#queue.drain());
-      if (this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
-        const result = this.#nextBatchNow();
-        if (this.#batchWaiter !== undefined) this.#tail = result;
-        return result;
-      }
+    if (this.#behind === 0 && this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
+      if (this.#cursor < this.#log.head) return Promise.resolve(this.#drain());
+      const result = this.#nextBatchNow();
+      if (this.#batchWaiter !== undefined) this.#tail = result;
+      return result;
     }
     return this.#chain(() => this.#nextBatchNow());
   }
@@ -162,7 +200,7 @@ export class SubscriptionImpl<T> implements Subscription<T> {
 
   unsubscribe(): void {
     if (this.#state === "ended") return;
-    this.#queue.clear();
+    this.#discardQueue();
     this.#end();
   }
 
@@ -171,14 +209,14 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     if (this.#state !== "open") return;
     this.#state = "draining";
     this.#removeAbortListener();
-    if (this.#queue.size === 0) this.#end();
+    if (this.#cursor === this.#log.head) this.#end();
   }
 
   #fail(error: Error): void {
-    this.#queue.clear();
+    this.#discardQueue();
     this.#error = error;
     this.#state = "failed";
-    this.#detach(this);
+    this.#host.detach(this);
     this.#removeAbortListener();
     this.#closed.resolve(error);
     const waiter = this.#valueWaiter ?? this.#batchWaiter;
@@ -197,15 +235,12 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     this.#state = "ended";
     this.#error = undefined;
     if (!wasFailed) {
-      this.#detach(this);
+      this.#host.detach(this);
       this.#removeAbortListener();
       this.#closed.resolve(undefined);
     }
     this.#valueWaiter?.resolve(DONE);
-    if (this.#batchWaiter !== undefined) {
-      this.#behind++;
-      this.#batchWaiter.resolve();
-    }
+    this.#batchWaiter?.resolve(undefined);
     this.#valueWaiter = undefined;
     this.#batchWaiter = undefined;
   }
@@ -242,27 +277,34 @@ export class SubscriptionImpl<T> implements Subscription<T> {
 
   /** `next()` for the call at the head of the line. */
   #nextNow(): Promise<IteratorResult<T, undefined>> {
-    if (this.#queue.size > 0) return Promise.resolve({ value: this.#queue.shift() as T, done: false });
+    if (this.#cursor < this.#log.head)
+      return Promise.resolve({ value: this.#log.at(this.#cursor++), done: false });
     if (this.#state !== "open") return this.#settleEnd(DONE);
     this.#valueWaiter = createDeferred();
+    this.#host.park(this);
     return this.#valueWaiter.promise;
   }
 
   /** `nextBatch()` for the call at the head of the line. */
   #nextBatchNow(): Promise<T[] | undefined> {
-    if (this.#queue.size > 0) return Promise.resolve(this.#queue.drain());
+    if (this.#cursor < this.#log.head) return Promise.resolve(this.#drain());
     if (this.#state !== "open") return this.#settleEnd(undefined);
     this.#batchWaiter = createDeferred();
-    return this.#batchWaiter.promise.then(() => this.#afterBatchWake());
+    this.#host.park(this);
+    return this.#batchWaiter.promise;
   }
 
-  /** Drains in the same job that settles the woken call, so no later call can settle first. */
-  #afterBatchWake(): T[] | undefined | Promise<T[] | undefined> {
-    this.#behind--;
-    if (this.#queue.size > 0) return this.#queue.drain();
-    if (this.#state === "open") return this.#nextBatchNow();
-    const error = this.#takeEndError();
-    if (error !== undefined) throw error;
-    return undefined;
+  /** Takes everything from the cursor to the head. */
+  #drain(): T[] {
+    const head = this.#log.head;
+    const batch = this.#log.slice(this.#cursor, head);
+    this.#cursor = head;
+    return batch;
+  }
+
+  /** Forgets the unread values (and the shared log with them). */
+  #discardQueue(): void {
+    this.#log = EMPTY_LOG;
+    this.#cursor = 0;
   }
 }
