@@ -6,41 +6,59 @@ import { type RoomEvent, type RoomListener, SlowConsumerError } from "../rooms/i
  * How a stream ended:
  * - `ended`: the listener finished (client gone, or the server shutting down);
  * - `deleted`: the room was deleted (its `deleted` event was written);
- * - `slow_consumer`: the listener's queue overflowed while the client was not reading;
- * - `socket_backpressure`: the transport buffered more than the byte bound.
+ * - `slow_consumer`: the listener's queue overflowed while the client was not reading.
  */
-export type PumpOutcome = "ended" | "deleted" | "slow_consumer" | "socket_backpressure";
+export type PumpOutcome = "ended" | "deleted" | "slow_consumer";
 
 export interface PumpOptions {
-  /** Writes a batch of events to the transport; returns `write()`'s result. */
+  /** Writes events to the transport; returns `write()`'s result. */
   readonly write: (events: readonly RoomEvent[]) => boolean;
-  /** Called after each written batch, with its size (metrics). */
-  readonly onDelivered?: (count: number) => void;
-  /** Most the transport may hold unsent, in its own units (bytes for HTTP). */
+  /** An event's size in the transport's units (bytes for SSE). @default 1 (counts messages) */
+  readonly sizeOf?: (event: RoomEvent) => number;
+  /**
+   * Most the transport may hold unsent, in those units: the pump writes at
+   * most half of it at a time, and nothing more until the transport drained
+   * below its own high-water mark (which must be below the other half).
+   */
   readonly maxBuffered: number;
+  /** Called after each write, with the number of events written (metrics). */
+  readonly onDelivered?: (count: number) => void;
 }
 
+const one = (): number => 1;
+
 /**
- * Moves events from a listener to a writable transport, one batch per
- * wake-up, honouring backpressure: after `write()` returns false it waits for
- * `'drain'` before taking more (the listener's bounded queue absorbs the
- * burst meanwhile, and evicts the client if it overflows), and it ends the
- * stream if the transport ever buffers past `maxBuffered`.
+ * Moves events from a listener to a writable transport, honouring
+ * backpressure: it writes at most half the bound at a time and, after
+ * `write()` returns false, waits for `'drain'` before writing more, so the
+ * transport never holds more than the bound. The listener's bounded queue
+ * absorbs bursts meanwhile; if it overflows (the client stopped reading), the
+ * wait ends at once and so does the stream. A long replay or burst reaches a
+ * client that reads, slice by slice.
  */
 export async function pumpListener(
   listener: RoomListener,
   transport: Writable,
   options: PumpOptions,
 ): Promise<PumpOutcome> {
+  const sizeOf = options.sizeOf ?? one;
+  const sliceBudget = Math.max(1, options.maxBuffered / 2);
   try {
     for (;;) {
       const events = await listener.nextBatch();
       if (events === undefined || transport.destroyed) return "ended";
-      const ok = options.write(events);
-      options.onDelivered?.(events.length);
-      if (events[events.length - 1]?.type === "deleted") return "deleted";
-      if (transport.writableLength > options.maxBuffered) return "socket_backpressure";
-      if (!ok) await drainOrClose(transport);
+      for (let start = 0; start < events.length; ) {
+        const end = sliceEnd(events, start, sizeOf, sliceBudget);
+        const slice = start === 0 && end === events.length ? events : events.slice(start, end);
+        const ok = options.write(slice);
+        options.onDelivered?.(slice.length);
+        if (slice[slice.length - 1]?.type === "deleted") return "deleted";
+        if (!ok && !(await drained(transport, listener))) {
+          listener.close();
+          return (await listener.closed) instanceof SlowConsumerError ? "slow_consumer" : "ended";
+        }
+        start = end;
+      }
     }
   } catch (error) {
     if (error instanceof SlowConsumerError) return "slow_consumer";
@@ -50,13 +68,32 @@ export async function pumpListener(
   }
 }
 
-async function drainOrClose(transport: Writable): Promise<void> {
-  if (transport.destroyed) return;
+/** The end of the longest run of events from `start` within `budget` (at least one event). */
+function sliceEnd(
+  events: readonly RoomEvent[],
+  start: number,
+  sizeOf: (event: RoomEvent) => number,
+  budget: number,
+): number {
+  let end = start + 1;
+  let size = sizeOf(events[start] as RoomEvent);
+  while (end < events.length) {
+    size += sizeOf(events[end] as RoomEvent);
+    if (size > budget) break;
+    end++;
+  }
+  return end;
+}
+
+/** Waits for `'drain'`: true once it came, false if the transport closed or the listener ended first. */
+async function drained(transport: Writable, listener: RoomListener): Promise<boolean> {
+  if (transport.destroyed) return false;
   const controller = new AbortController();
   try {
-    await Promise.race([
-      once(transport, "drain", { signal: controller.signal }),
-      once(transport, "close", { signal: controller.signal }),
+    return await Promise.race([
+      once(transport, "drain", { signal: controller.signal }).then(() => true),
+      once(transport, "close", { signal: controller.signal }).then(() => false),
+      listener.closed.then(() => false),
     ]);
   } finally {
     controller.abort();

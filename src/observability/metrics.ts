@@ -3,7 +3,7 @@ import type { RoomManager } from "../rooms/index.js";
 
 export type StreamAdapter = "sse" | "grpc";
 /** Why a stream was ended by the server for being slow. */
-export type EvictionReason = "slow_consumer" | "socket_backpressure";
+export type EvictionReason = "slow_consumer";
 
 /**
  * Prometheus metrics of one server. Each instance has its own registry, so

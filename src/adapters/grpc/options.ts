@@ -6,10 +6,11 @@ import type { RoomManager } from "../../rooms/index.js";
 export interface ChatServiceOptions {
   /**
    * Messages a `Stream` call may hold written but not yet sent to its client.
-   * A client that falls this far behind is ended with RESOURCE_EXHAUSTED (it
-   * resumes with `since`). The pump writes one listener batch at a time and a
-   * batch can be a whole replay, so the bound must exceed the history size.
-   * @default the rooms' history limit + 2048
+   * Events are written in slices of at most half this many, the next one only
+   * after the call drained; a client that stops reading is ended with
+   * RESOURCE_EXHAUSTED (it resumes with `since`) when its listener queue
+   * overflows meanwhile.
+   * @default 256
    */
   readonly maxBufferedMessages?: number;
   /** `Stream` calls open at once; more get RESOURCE_EXHAUSTED. @default 20000 */
@@ -26,14 +27,10 @@ export interface ResolvedChatServiceOptions {
 }
 
 export function resolveChatServiceOptions(
-  rooms: RoomManager,
   options: ChatServiceOptions | undefined,
 ): ResolvedChatServiceOptions {
   return {
-    maxBufferedMessages: positive(
-      "maxBufferedMessages",
-      options?.maxBufferedMessages ?? rooms.historyLimit + 2048,
-    ),
+    maxBufferedMessages: positive("maxBufferedMessages", options?.maxBufferedMessages ?? 256),
     maxStreams: positive("maxStreams", options?.maxStreams ?? 20_000),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),

@@ -39,7 +39,7 @@ export function addChatService(
   rooms: RoomManager,
   options?: ChatServiceOptions,
 ): ChatServiceHandle {
-  const resolved = resolveChatServiceOptions(rooms, options);
+  const resolved = resolveChatServiceOptions(options);
   const streams = new StreamHandler(rooms, resolved);
   const unary = unaryWrapper(resolved);
   const implementation: UntypedServiceImplementation = {

@@ -95,7 +95,6 @@ export class StreamHandler {
         call.end(); // OK, after the `deleted` event
         return;
       case "slow_consumer":
-      case "socket_backpressure":
         metrics?.evicted("grpc", outcome);
         logger.info({ roomId: listener.roomId, outcome }, "slow gRPC stream ended");
         return endWithStatus(call, chatStatus("slow_consumer", EVICTED));

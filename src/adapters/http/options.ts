@@ -7,11 +7,10 @@ export interface HttpAdapterOptions {
   /** Interval of the SSE comment heartbeat that keeps idle streams alive, in ms. @default 15000 */
   readonly heartbeatMs?: number;
   /**
-   * Bytes an SSE stream may hold unsent in its socket buffer before the client
-   * is considered dead or too slow and the stream is ended (it can resume).
-   * Larger batches (a long replay, a burst) are written in slices of half this
-   * size, each after `'drain'`; a client that stops reading is ended when its
-   * listener queue (`listenerQueueSize` events) overflows meanwhile.
+   * Bytes an SSE stream may hold unsent in its socket buffer. Events are
+   * written in slices of at most half this size, the next one only after the
+   * socket drained; a client that stops reading is ended (it can resume) when
+   * its listener queue (`listenerQueueSize` events) overflows meanwhile.
    * @default 1048576 (1 MiB)
    */
   readonly maxBufferedBytes?: number;

@@ -1,10 +1,9 @@
 import type { Request, RequestHandler, Response } from "express";
-import type { RoomEvent, RoomManager } from "../../rooms/index.js";
+import type { RoomManager } from "../../rooms/index.js";
 import { pumpListener } from "../stream-pump.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
 import type { ResolvedHttpOptions } from "./options.js";
-import { SlicedListener } from "./sliced-listener.js";
 import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
 
 /**
@@ -15,16 +14,7 @@ import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
  * behind (the socket is dropped; the client resumes from its last id).
  */
 export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOptions): RequestHandler {
-  const format = createFrameFormatter();
-  const sizes = new WeakMap<RoomEvent, number>();
-  const sizeOf = (event: RoomEvent): number => {
-    let size = sizes.get(event);
-    if (size === undefined) {
-      size = Buffer.byteLength(format([event]));
-      sizes.set(event, size);
-    }
-    return size;
-  };
+  const formatter = createFrameFormatter();
   let open = 0;
   return async (req, res) => {
     const since = req.get("last-event-id") || queryString(req, "since");
@@ -44,27 +34,21 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
     open++;
     options.metrics?.streamOpened("sse");
     res.on("close", () => abort.abort());
-    // A listener that overflowed while the pump waits for a 'drain' that a client which
-    // stopped reading never sends: drop the socket now, or the stream would hang open forever.
-    void listener.closed.then((error) => {
-      if (error !== undefined) res.destroy();
-    });
     startEventStream(req, res);
     const heartbeat = setInterval(() => {
       if (res.writableLength === 0) res.write(HEARTBEAT_FRAME);
     }, options.heartbeatMs);
     heartbeat.unref();
     try {
-      // Half the bound per batch: what the socket still held when it last took data stays below it.
-      const sliced = new SlicedListener(listener, sizeOf, options.maxBufferedBytes / 2);
-      const outcome = await pumpListener(sliced, res, {
-        write: (events) => res.write(format(events)),
+      const outcome = await pumpListener(listener, res, {
+        write: (events) => res.write(formatter.frames(events)),
+        sizeOf: formatter.byteLength,
         maxBuffered: options.maxBufferedBytes,
         ...(options.metrics === undefined
           ? {}
           : { onDelivered: (n: number) => options.metrics?.delivered("sse", n) }),
       });
-      if (outcome === "slow_consumer" || outcome === "socket_backpressure") {
+      if (outcome === "slow_consumer") {
         options.metrics?.evicted("sse", outcome);
         options.logger.info({ roomId: listener.roomId, outcome }, "slow SSE client dropped");
         // Its buffer will not drain: free it now rather than wait for a timeout.

@@ -76,7 +76,8 @@ function connect() {
     for (const member of ready.members) members.add(member);
     renderMembers();
     showStatus(ready.recovered === false ? "Reconnected; some older messages may be missing." : "");
-    if (!renderedLastId && ready.lastId) catchUp().catch(() => showStatus("Could not load earlier messages."));
+    if (!renderedLastId && ready.lastId)
+      catchUp().catch(() => showStatus("Could not load earlier messages."));
   });
   source.addEventListener("message", (event) => append(JSON.parse(event.data)));
   source.addEventListener("joined", (event) => {
