@@ -1,6 +1,20 @@
 // Everything public, by name. The broadcast library alone is `chat-server/broadcast`
 // and the rooms module alone `chat-server/rooms`.
 
+export {
+  addChatService,
+  CHAT_LOADER_OPTIONS,
+  CHAT_PROTO_PATH,
+  type ChatServiceHandle,
+  type ChatServiceOptions,
+  ERROR_CODE_METADATA_KEY,
+  type GrpcServerOptions,
+  loadChatProto,
+  type RunningGrpcServer,
+  routeGrpcLogs,
+  startGrpcServer,
+  type WireEvent,
+} from "./adapters/grpc/index.js";
 export { createHtmlRouter } from "./adapters/html/index.js";
 export {
   createHttpApp,

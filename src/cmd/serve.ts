@@ -1,4 +1,4 @@
-import { startGrpcServer } from "../adapters/grpc/index.js";
+import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapters/http/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { getRoomManager, type RoomManager } from "../rooms/index.js";
@@ -56,6 +56,7 @@ export async function startServer(
       if (html) listening.push(`html  ${http.url}/  (room pages at /room/:roomId)`);
     }
     if (config.adapters.has("grpc")) {
+      routeGrpcLogs(logger);
       grpc = await listenOrExplain(
         () => startGrpcServer({ rooms, host: config.host, port: config.grpcPort, metrics, logger }),
         "--grpc-port",
@@ -79,7 +80,7 @@ export async function startServer(
       serving = false;
       const httpClosed = http?.close(graceMs);
       // gRPC first, so its streams end with UNAVAILABLE rather than as finished.
-      await grpc?.close();
+      await grpc?.close(graceMs);
       await rooms.close();
       await httpClosed;
     },

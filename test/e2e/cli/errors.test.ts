@@ -53,6 +53,19 @@ describe("chat-server errors", () => {
     }
   });
 
+  it("says which gRPC port is in use, in one line", async () => {
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await once(blocker, "listening");
+    const { port } = blocker.address() as { port: number };
+    try {
+      const result = await runCli(["serve", "--only", "grpc", "--grpc-port", String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use (--grpc-port)`);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it("says when the server cannot be reached, over HTTP and gRPC", async () => {
     const port = await freePort();
     const http = await runCli(["send", "lobby", "hi", "--url", `http://127.0.0.1:${port}`]);
