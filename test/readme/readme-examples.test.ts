@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningGrpcServer, startGrpcServer } from "../../src/adapters/grpc/index.js";
+import { RoomManager } from "../../src/rooms/index.js";
 
 const run = promisify(execFile);
 const root = new URL("../../", import.meta.url);
@@ -35,6 +37,16 @@ function typescriptExamples(markdown: string): Example[] {
 
 describe("README examples", () => {
   const examples = typescriptExamples(readme);
+  // Examples that talk to a server get a fresh one, at the address they name.
+  const rooms = new RoomManager();
+  let grpc: RunningGrpcServer;
+  beforeAll(async () => {
+    grpc = await startGrpcServer({ rooms, host: "127.0.0.1", port: 0 });
+  });
+  afterAll(async () => {
+    await grpc.close();
+    await rooms.close();
+  });
 
   it("has TypeScript examples to run", () => {
     expect(examples.length).toBeGreaterThanOrEqual(3);
@@ -47,7 +59,7 @@ describe("README examples", () => {
   for (const example of examples) {
     it(`runs the example at README.md line ${example.line} and prints what the README shows`, async () => {
       const file = new URL(`example-${example.line}.mts`, dir);
-      writeFileSync(file, example.code);
+      writeFileSync(file, example.code.replaceAll("127.0.0.1:50051", `127.0.0.1:${grpc.port}`));
       const { stdout } = await run(process.execPath, ["--import", "tsx", file.pathname], { cwd: root });
       if (example.expected !== undefined) expect(stdout).toBe(example.expected);
     });
