@@ -6,7 +6,7 @@ import { StartupError } from "./serve.js";
  * `DEBUG=chat-server`) and returns the exit code.
  */
 export function reportFailure(error: unknown, verbose: boolean): number {
-  const debug = verbose || /chat-server|\*/.test(process.env["DEBUG"] ?? "");
+  const debug = verbose || /chat-server|\*/.test(process.env.DEBUG ?? "");
   const expected = error instanceof StartupError || error instanceof ClientError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${expected ? message : `unexpected failure: ${message}`}\n`);

@@ -12,11 +12,12 @@ function quote(value: unknown): string {
 }
 
 export function validateRoomId(roomId: unknown, field = "roomId"): string {
-  if (typeof roomId !== "string" || !ROOM_ID.test(roomId)) {
+  // "." and ".." match the pattern but are path segments browsers rewrite away.
+  if (typeof roomId !== "string" || !ROOM_ID.test(roomId) || roomId === "." || roomId === "..") {
     throw new ValidationError(
       "invalid_room_id",
       field,
-      `Expected \`${field}\` to match [A-Za-z0-9._-]{1,64}, got ${quote(roomId)}`,
+      `Expected \`${field}\` to match [A-Za-z0-9._-]{1,64} (not "." or ".."), got ${quote(roomId)}`,
     );
   }
   return roomId;

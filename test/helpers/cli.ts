@@ -68,7 +68,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 
 function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env["PATH"], HOME: process.env["HOME"], CHAT_LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CHAT_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
@@ -109,8 +109,8 @@ export async function startServe(
 ): Promise<LiveCli & { httpUrl?: string; grpcAddress?: string }> {
   // Free ports unless the test sets them through the environment.
   const ports = [
-    ...(env["CHAT_HTTP_PORT"] === undefined ? ["--http-port", "0"] : []),
-    ...(env["CHAT_GRPC_PORT"] === undefined ? ["--grpc-port", "0"] : []),
+    ...(env.CHAT_HTTP_PORT === undefined ? ["--http-port", "0"] : []),
+    ...(env.CHAT_GRPC_PORT === undefined ? ["--grpc-port", "0"] : []),
   ];
   const cli = startCli(["serve", ...ports, ...args], env);
   const out = await cli.waitForStdout(

@@ -32,10 +32,8 @@ describe("package exports", () => {
     const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8"));
     for (const [name, target] of Object.entries<Record<string, string> | string>(pkg.exports)) {
       if (typeof target === "string") continue;
-      expect(existsSync(new URL(target["default"] as string, root)), `${name} → ${target["default"]}`).toBe(
-        true,
-      );
-      expect(existsSync(new URL(target["types"] as string, root)), `${name} types`).toBe(true);
+      expect(existsSync(new URL(target.default as string, root)), `${name} → ${target.default}`).toBe(true);
+      expect(existsSync(new URL(target.types as string, root)), `${name} types`).toBe(true);
     }
   });
 

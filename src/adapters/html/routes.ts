@@ -45,7 +45,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
   });
   router.post("/rooms", parse, createRoomHandler(rooms));
   router.get("/room/:roomId", wantsHtml, async (req, res) => {
-    const roomId = validateRoomId(req.params["roomId"]);
+    const roomId = validateRoomId(req.params.roomId);
     sendPage(res, 200, await pages.room(roomId, { user: queryString(req, "user") }));
   });
   router.post(
@@ -56,7 +56,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
         await submitJson(req, res, next);
         return;
       }
-      const roomId = validateRoomId(req.params["roomId"]);
+      const roomId = validateRoomId(req.params.roomId);
       const user = typeof req.body.user === "string" ? req.body.user : undefined;
       try {
         await rooms.submit({ roomId, userId: user as string, text: req.body.message });

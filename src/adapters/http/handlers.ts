@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import type { RoomManager } from "../../rooms/index.js";
 import { bodyKind, queryString } from "./body.js";
+import { HttpError } from "./error-response.js";
 
 /** Where a browser lands after a form post: the room page, keeping the name it typed. */
 export function roomPagePath(roomId: string, userId?: string): string {
@@ -14,7 +15,7 @@ export function roomPagePath(roomId: string, userId?: string): string {
  */
 export function submitHandler(rooms: RoomManager): RequestHandler {
   return async (req, res) => {
-    const roomId = req.params["roomId"] as string;
+    const roomId = req.params.roomId as string;
     if (bodyKind(req) === "json") {
       const message = await rooms.submit({ roomId, userId: req.body.userId, text: req.body.text });
       res
@@ -47,8 +48,15 @@ export function createRoomHandler(rooms: RoomManager): RequestHandler {
 /** `GET /room/:roomId/messages?since=&limit=` — history, oldest first. */
 export function historyHandler(rooms: RoomManager): RequestHandler {
   return async (req, res) => {
-    const roomId = req.params["roomId"] as string;
+    const roomId = req.params.roomId as string;
     const limit = queryString(req, "limit");
+    // Digits only: Number() would also take "1e2", "0x10" and " 5 ".
+    if (limit !== undefined && !/^\d{1,9}$/.test(limit)) {
+      throw new HttpError(
+        "invalid_limit",
+        `Expected \`limit\` to be an integer from 1 to ${rooms.historyLimit}, got ${JSON.stringify(limit)}`,
+      );
+    }
     const messages = await rooms.history(roomId, {
       since: queryString(req, "since"),
       limit: limit === undefined ? undefined : Number(limit),

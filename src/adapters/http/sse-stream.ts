@@ -17,21 +17,28 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
   const formatter = createFrameFormatter();
   let open = 0;
   return async (req, res) => {
-    const since = req.get("last-event-id") || queryString(req, "since");
-    const userId = queryString(req, "userId");
     if (open >= options.maxStreams) {
       throw new HttpError(
         "too_many_streams",
         `This server holds its maximum of ${options.maxStreams} streams`,
       );
     }
+    // Counted before the await, so simultaneous opens cannot pass the limit together.
+    open++;
+    try {
+      await streamRoom(req, res);
+    } finally {
+      open--;
+    }
+  };
+
+  async function streamRoom(req: Request, res: Response): Promise<void> {
     const abort = new AbortController();
-    const listener = await rooms.openListener(req.params["roomId"] as string, {
-      userId,
-      since,
+    const listener = await rooms.openListener(req.params.roomId as string, {
+      userId: queryString(req, "userId"),
+      since: req.get("last-event-id") || queryString(req, "since"),
       signal: abort.signal,
     });
-    open++;
     options.metrics?.streamOpened("sse");
     res.on("close", () => abort.abort());
     startEventStream(req, res);
@@ -58,10 +65,9 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
       }
     } finally {
       clearInterval(heartbeat);
-      open--;
       options.metrics?.streamClosed("sse");
     }
-  };
+  }
 }
 
 function startEventStream(req: Request, res: Response): void {

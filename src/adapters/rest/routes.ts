@@ -19,11 +19,11 @@ export function createRestRouter(rooms: RoomManager, options?: HttpAdapterOption
   router.post("/room/:roomId", parse, submitHandler(rooms));
   router.get("/stream/:roomId", sseStreamHandler(rooms, resolved));
   router.delete("/room/:roomId", async (req, res) => {
-    await rooms.deleteRoom(req.params["roomId"] as string);
+    await rooms.deleteRoom(req.params.roomId as string);
     res.status(204).end();
   });
   router.get("/room/:roomId", async (req, res) => {
-    res.json(await rooms.getRoom(req.params["roomId"] as string));
+    res.json(await rooms.getRoom(req.params.roomId as string));
   });
   router.get("/room/:roomId/messages", historyHandler(rooms));
   router.get("/rooms", async (_req, res) => {

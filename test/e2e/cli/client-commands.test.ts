@@ -57,7 +57,7 @@ describe.each([
     const events = jsonLines(result.stdout);
     expect(events.map((e) => e.event)).toEqual(["ready", "message", "joined", "message", "left", "deleted"]);
     expect(events[0]?.data).toMatchObject({ roomId: room, recovered: true });
-    expect(events.filter((e) => e.event === "message").map((e) => e.data["text"])).toEqual(["two", "three"]);
+    expect(events.filter((e) => e.event === "message").map((e) => e.data.text)).toEqual(["two", "three"]);
     expect(events[2]?.data).toMatchObject({ userId: "bob" });
   });
 

@@ -25,7 +25,8 @@ function showStatus(text) {
   statusLine.textContent = text;
 }
 
-function append(message) {
+// `before`: insert ahead of that element instead of at the end (older messages fetched late).
+function append(message, before = null) {
   if (seen.has(message.id)) return;
   seen.add(message.id);
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
@@ -42,7 +43,7 @@ function append(message) {
   text.className = "text";
   text.textContent = message.text;
   item.append(author, " ", time, text);
-  list.append(item);
+  list.insertBefore(item, before);
   if (atBottom || message.userId === currentUser()) item.scrollIntoView({ block: "end" });
 }
 
@@ -62,7 +63,10 @@ async function catchUp() {
   const response = await fetch(`/room/${encodeURIComponent(roomId)}/messages`, {
     headers: { accept: "application/json" },
   });
-  if (response.ok) for (const message of (await response.json()).messages) append(message);
+  if (!response.ok) return;
+  // Everything fetched that the stream did not deliver is older than what it did.
+  const firstLive = list.firstElementChild;
+  for (const message of (await response.json()).messages) append(message, firstLive);
 }
 
 function connect() {
@@ -101,11 +105,17 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = messageInput.value;
   if (!text.trim() || !currentUser()) return;
-  const response = await fetch(form.action, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({ userId: currentUser(), text }),
-  });
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ userId: currentUser(), text }),
+    });
+  } catch {
+    showStatus("Could not send: the server cannot be reached. Try again.");
+    return;
+  }
   if (response.status === 201) {
     messageInput.value = "";
     messageInput.focus();
