@@ -6,28 +6,8 @@ import {
 } from "../../src/adapters/grpc/index.js";
 import { ChatMetrics } from "../../src/observability/index.js";
 import { RoomManager, type RoomManagerOptions } from "../../src/rooms/index.js";
+import { Disposer } from "./disposer.js";
 import { ChatTestClient } from "./grpc-client.js";
-
-/** Clean-up steps, run newest first. */
-class GrpcDisposer {
-  readonly #steps: (() => unknown)[] = [];
-
-  add(step: () => unknown): void {
-    this.#steps.push(step);
-  }
-
-  async dispose(): Promise<void> {
-    const errors: unknown[] = [];
-    for (const step of this.#steps.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, "clean-up failed");
-  }
-}
 
 export interface GrpcTestServer {
   readonly rooms: RoomManager;
@@ -52,12 +32,12 @@ export interface GrpcTestServerOptions extends Partial<Omit<GrpcServerOptions, "
  * server on 127.0.0.1, port 0, over a fresh RoomManager.
  */
 export function useGrpcServers(): (options?: GrpcTestServerOptions) => Promise<GrpcTestServer> {
-  const disposer = new GrpcDisposer();
+  const disposer = new Disposer();
   afterEach(() => disposer.dispose());
 
   return async (options = {}) => {
     const rooms = options.rooms instanceof RoomManager ? options.rooms : new RoomManager(options.rooms);
-    disposer.add(() => rooms.close());
+    disposer.defer(() => rooms.close());
     const metrics = new ChatMetrics();
     const server = await startGrpcServer({
       host: "127.0.0.1",
@@ -67,7 +47,7 @@ export function useGrpcServers(): (options?: GrpcTestServerOptions) => Promise<G
       ...options,
       rooms,
     });
-    disposer.add(() => server.close());
+    disposer.defer(() => server.close());
     const address = `127.0.0.1:${server.port}`;
     return {
       rooms,
@@ -76,11 +56,11 @@ export function useGrpcServers(): (options?: GrpcTestServerOptions) => Promise<G
       address,
       client: () => {
         const client = new ChatTestClient(address);
-        disposer.add(() => client.close());
+        disposer.defer(() => client.close());
         return client;
       },
       closeLater: (value, close) => {
-        disposer.add(() => close(value));
+        disposer.defer(() => close(value));
         return value;
       },
     };

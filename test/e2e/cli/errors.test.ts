@@ -40,27 +40,17 @@ describe("chat-server errors", () => {
     expect(result.stderr).toMatch(/cannot be used with/);
   });
 
-  it("says which port is in use and exits 1", async () => {
+  it.each([
+    { adapter: "rest", flag: "--http-port" },
+    { adapter: "grpc", flag: "--grpc-port" },
+  ])("says in one line that the $flag is in use, and exits 1", async ({ adapter, flag }) => {
     const blocker = createServer().listen(0, "127.0.0.1");
     await once(blocker, "listening");
     const { port } = blocker.address() as { port: number };
     try {
-      const result = await runCli(["serve", "--only", "rest", "--http-port", String(port)]);
+      const result = await runCli(["serve", "--only", adapter, flag, String(port)]);
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use (--http-port)`);
-    } finally {
-      blocker.close();
-    }
-  });
-
-  it("says which gRPC port is in use, in one line", async () => {
-    const blocker = createServer().listen(0, "127.0.0.1");
-    await once(blocker, "listening");
-    const { port } = blocker.address() as { port: number };
-    try {
-      const result = await runCli(["serve", "--only", "grpc", "--grpc-port", String(port)]);
-      expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use (--grpc-port)`);
+      expect(result.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use (${flag})`);
     } finally {
       blocker.close();
     }
