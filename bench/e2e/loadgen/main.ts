@@ -3,9 +3,10 @@
  * and measures what arrives. It takes commands from the orchestrator over IPC
  * and answers with its measurements, including its own CPU use.
  */
+import { cpus } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { messageText, nowUs } from "../shared/payload.js";
-import { CpuMeter } from "../shared/proc-stats.js";
+import { CpuMeter, MachineCpuMeter } from "../shared/proc-stats.js";
 import type {
   ConnectCommand,
   ConnectResult,
@@ -102,6 +103,8 @@ async function runPhase(command: PublishCommand): Promise<PhaseResult> {
   collector.beginPhase(nextSeq, streams);
   const serverCpu = new CpuMeter(target.serverPid);
   serverCpu.start();
+  const machineCpu = new MachineCpuMeter(cpus().length);
+  machineCpu.start();
   const cpu0 = process.cpuUsage();
   const firstSendUs = nowUs();
   const t0 = performance.now();
@@ -148,7 +151,8 @@ async function runPhase(command: PublishCommand): Promise<PhaseResult> {
       break;
     }
   }
-  const serverCpuPct = serverCpu.stop();
+  const { ms: serverCpuMs, pct: serverCpuPct } = serverCpu.stop();
+  const machine = machineCpu.stop();
   const generatorCpuPct = (100 * cpuMs(process.cpuUsage(cpu0))) / (performance.now() - t0);
   publisher.close();
 
@@ -177,7 +181,10 @@ async function runPhase(command: PublishCommand): Promise<PhaseResult> {
     publishedPerSec: (accepted * 1000) / publishMs,
     latencyMs: collector.latency(),
     serverCpuPct,
+    serverCpuUsPerDelivery: collector.delivered > 0 ? (1000 * serverCpuMs) / collector.delivered : 0,
     generatorCpuPct,
+    machineCpu: machine,
+    otherCpuPct: Math.max(0, machine.user + machine.system - serverCpuPct - generatorCpuPct),
     timedOut,
   };
 }

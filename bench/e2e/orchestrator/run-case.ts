@@ -25,6 +25,8 @@ export interface CaseSettings {
   readonly grpcStreamsPerConnection: number;
   /** Extra node flags for the server (e.g. --cpu-prof). */
   readonly serverNodeArgs: readonly string[];
+  /** Pin the server to CPU 0 and the generator to CPU 1, so each has a core of its own. */
+  readonly pin: boolean;
 }
 
 export interface CaseResult {
@@ -61,19 +63,22 @@ export async function runCase(
   settings: CaseSettings,
   backgroundCpuPct: number,
 ): Promise<CaseResult> {
-  const server = new BenchChild<ServerReport, ServerCommand>(spec.name, spec.file, [
-    "--expose-gc",
-    ...settings.serverNodeArgs,
-  ]);
+  const server = new BenchChild<ServerReport, ServerCommand>(spec.name, spec.file, {
+    nodeArgs: ["--expose-gc", ...settings.serverNodeArgs],
+    preload: spec.preload,
+    args: spec.args,
+    captureStdout: spec.portPattern !== undefined,
+    cpu: settings.pin ? 0 : undefined,
+  });
   const generator = new BenchChild<GeneratorReport, GeneratorCommand>(
     "generator",
     "bench/e2e/loadgen/main.ts",
+    {
+      cpu: settings.pin ? 1 : undefined,
+    },
   );
   try {
-    const [listening] = await Promise.all([
-      server.next("listening", 60_000),
-      generator.next("hello", 60_000),
-    ]);
+    const [listening] = await Promise.all([listeningOf(spec, server), generator.next("hello", 60_000)]);
     const target: Target = {
       kind: spec.kind,
       host: "127.0.0.1",
@@ -125,6 +130,16 @@ export async function runCase(
     await server.stop({ type: "stop" });
     await generator.stop({ type: "exit" });
   }
+}
+
+/** Where the server listens: from its output (our CLI) or its wrapper's report (the peers). */
+async function listeningOf(
+  spec: ServerSpec,
+  server: BenchChild<ServerReport, ServerCommand>,
+): Promise<{ pid: number; port: number }> {
+  if (spec.portPattern === undefined) return server.next("listening", 60_000);
+  const match = await server.waitForOutput(spec.portPattern, 60_000);
+  return { pid: server.pid, port: Number(match[1]) };
 }
 
 /** A whole run, as written to `<out>.json` and rendered to the table and the chart. */

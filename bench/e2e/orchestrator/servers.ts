@@ -9,25 +9,50 @@ export interface ServerSpec {
   readonly kind: TargetKind;
   /** The wrapper that starts the server, relative to the repository root. */
   readonly file: string;
+  /** Arguments after `file` (our CLI's `serve` flags). */
+  readonly args?: readonly string[];
+  /** Preloaded with `--import` (our CLI's bench hook). */
+  readonly preload?: string;
+  /** The port is read from the server's output with this pattern (our CLI), not reported over IPC. */
+  readonly portPattern?: RegExp;
   /** One of ours, or a peer to compare with. */
   readonly ours: boolean;
   /** Why it cannot run here, if it cannot. */
   readonly unavailable?: () => string | undefined;
 }
 
+/** Our server as its users start it: the CLI, from source, on free ports, logging warnings only. */
+const CLI_SERVE = [
+  "serve",
+  "--host",
+  "127.0.0.1",
+  "--http-port",
+  "0",
+  "--grpc-port",
+  "0",
+  "--log-level",
+  "warn",
+];
+
 export const SERVERS: readonly ServerSpec[] = [
   {
     name: "ours-sse",
     label: "chat-server SSE",
     kind: "sse",
-    file: "bench/e2e/servers/ours-sse.ts",
+    file: "src/cmd/main.ts",
+    args: [...CLI_SERVE, "--only", "rest"],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
     ours: true,
   },
   {
     name: "ours-grpc",
     label: "chat-server gRPC",
     kind: "grpc",
-    file: "bench/e2e/servers/ours-grpc.ts",
+    file: "src/cmd/main.ts",
+    args: [...CLI_SERVE, "--only", "grpc"],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^grpc\s+127\.0\.0\.1:(\d+)/m,
     ours: true,
     unavailable: () =>
       existsSync("src/adapters/grpc/index.ts") ? undefined : "src/adapters/grpc/index.ts does not exist yet",

@@ -11,7 +11,9 @@ export function formatCaseLine(r: CaseResult): string {
     `${thousands(r.max.deliveriesPerSec).padStart(8)} deliveries/s`,
     `p50/p95/p99 ${ms(lat.p50)}/${ms(lat.p95)}/${ms(lat.p99)} ms`,
     `lost ${lostText(r)}`,
-    `cpu ${Math.round(r.max.serverCpuPct)}% (gen ${Math.round(r.max.generatorCpuPct)}%)`,
+    `cpu ${Math.round(r.max.serverCpuPct)}% = ${r.max.serverCpuUsPerDelivery.toFixed(1)} µs/delivery (gen ${Math.round(r.max.generatorCpuPct)}%, ` +
+      `softirq ${Math.round(r.max.machineCpu.softirq)}%, idle ${Math.round(r.max.machineCpu.idle)}%, ` +
+      `others ${Math.round(Math.max(r.rate.otherCpuPct, r.max.otherCpuPct))}%)`,
     `rss ${kb(r.rssPerStream)}/stream heap ${kb(r.heapPerStream)}/stream`,
   ].join("  ");
 }

@@ -1,15 +1,15 @@
 import type { ServerCommand, ServerReport } from "../shared/protocol.js";
 
+function send(report: ServerReport): void {
+  process.send?.(report);
+}
+
 /**
- * The bench side of every server wrapper: tells the orchestrator where the
- * server listens and answers memory requests (after a full GC, when the
- * process runs with `--expose-gc`). A server keeps nothing of the bench but
- * this, so its CPU and memory are its own.
+ * The bench side of every server: answers memory requests (after a full GC,
+ * when the process runs with `--expose-gc`) and stops on request. A server
+ * keeps nothing of the bench but this, so its CPU and memory are its own.
  */
-export function reportListening(port: number, stop: () => Promise<void> | void = () => undefined): void {
-  const send = (report: ServerReport): void => {
-    process.send?.(report);
-  };
+export function answerBenchRequests(stop: () => Promise<void> | void = () => undefined): void {
   process.on("message", (command: ServerCommand) => {
     if (command.type === "memory") {
       // Twice: the first pass may leave weakly held and finalizable objects behind.
@@ -35,7 +35,14 @@ export function reportListening(port: number, stop: () => Promise<void> | void =
   });
   // The orchestrator is gone: nobody will ask again.
   process.on("disconnect", () => process.exit(0));
+}
+
+/** For the peers' wrappers: answer the bench, and tell it where the server listens. */
+export function reportListening(port: number, stop?: () => Promise<void> | void): void {
+  answerBenchRequests(stop);
   send({ type: "listening", pid: process.pid, port });
+  // Started by hand (no IPC channel): say where, for curl.
+  if (process.send === undefined) console.log(`listening on http://127.0.0.1:${port}`);
 }
 
 /** Every bench server answers `GET /stream/:room` and `POST /room/:room`; this is the room of a path. */

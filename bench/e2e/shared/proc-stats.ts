@@ -35,21 +35,55 @@ export class CpuMeter {
     this.#wall0 = performance.now();
   }
 
-  /** CPU time since `start()`, in % of one core. */
-  stop(): number {
+  /** CPU time since `start()`: in ms, and in % of one core. */
+  stop(): { ms: number; pct: number } {
     const cpu = processCpuMs(this.#pid) - this.#cpu0;
     const wall = performance.now() - this.#wall0;
-    return wall > 0 ? (100 * cpu) / wall : 0;
+    return { ms: cpu, pct: wall > 0 ? (100 * cpu) / wall : 0 };
   }
 }
 
-/** Busy and total CPU time of the whole machine so far, in ticks (`/proc/stat`). */
-function machineTicks(): { busy: number; total: number } {
+/** The machine's CPU time by kind (first line of `/proc/stat`), in ticks. */
+function machineTicks(): { busy: number; total: number; ticks: number[] } {
   const line = readFileSync("/proc/stat", "latin1").split("\n", 1)[0] as string;
-  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is in user already.
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = ticks.reduce((sum, t) => sum + t, 0);
-  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
-  return { busy: total - idle, total };
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total, ticks };
+}
+
+/** Where the machine's CPU went, in % of one core (they add up to cores x 100). */
+export interface MachineCpu {
+  readonly user: number;
+  readonly system: number;
+  /** Mostly loopback TCP: charged to no process. */
+  readonly softirq: number;
+  readonly idle: number;
+  readonly steal: number;
+}
+
+/** Measures the whole machine's CPU between `start()` and `stop()`. */
+export class MachineCpuMeter {
+  readonly #cores: number;
+  #start: number[] = [];
+
+  constructor(cores: number) {
+    this.#cores = cores;
+  }
+
+  start(): void {
+    this.#start = machineTicks().ticks;
+  }
+
+  stop(): MachineCpu {
+    const end = machineTicks().ticks;
+    const d = end.map((t, i) => t - (this.#start[i] ?? 0));
+    const total = d.reduce((sum, t) => sum + t, 0) || 1;
+    const pct = (...indices: number[]): number =>
+      (100 * this.#cores * indices.reduce((sum, i) => sum + (d[i] ?? 0), 0)) / total;
+    return { user: pct(0, 1), system: pct(2, 5), softirq: pct(6), idle: pct(3, 4), steal: pct(7) };
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { MachineCpu } from "./proc-stats.js";
+
 /**
  * Messages between the orchestrator (run.ts), the server wrappers and the load
  * generator, over Node's IPC channel. The orchestrator only coordinates: every
@@ -114,8 +116,14 @@ export interface PhaseResult {
   readonly latencyMs: LatencySummary;
   /** Server CPU over the phase, in % of one core. */
   readonly serverCpuPct: number;
+  /** Server CPU time per delivery, in µs: the cost, whatever else the machine was doing. */
+  readonly serverCpuUsPerDelivery: number;
   /** Generator CPU over the phase, in % of one core. */
   readonly generatorCpuPct: number;
+  /** The whole machine over the phase, in % of one core. */
+  readonly machineCpu: MachineCpu;
+  /** CPU of processes other than the server and the generator (noise), in % of one core. */
+  readonly otherCpuPct: number;
   /** True if deliveries stopped before every expected one arrived. */
   readonly timedOut: boolean;
 }
