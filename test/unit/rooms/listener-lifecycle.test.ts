@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { RoomManagerClosedError, SlowConsumerError } from "../../../src/rooms/index.js";
+import {
+  closeRoomListener,
+  expectRoomRejection,
+  RoomListenerReader,
+  readyEventOf,
+  roomEventLabel,
+  roomEventsBeforeMarker,
+  roomManagerForTest,
+  submitRoomMessages,
+} from "../../helpers/rooms.js";
+
+const DONE = { done: true, value: undefined };
+
+describe("RoomManager: ending listeners", () => {
+  it("ends a listener when its AbortSignal aborts, settling a pending next() with done", async () => {
+    const manager = roomManagerForTest();
+    const controller = new AbortController();
+    const listener = await manager.openListener("lobby", { userId: "bob", signal: controller.signal });
+    await readyEventOf(listener);
+    const pending = listener.next();
+    controller.abort();
+    expect(await pending).toEqual(DONE);
+    expect(await listener.next()).toEqual(DONE);
+    await expect(listener.closed).resolves.toBeUndefined();
+  });
+
+  it("releases the presence of a listener whose signal aborted", async () => {
+    const manager = roomManagerForTest();
+    const observer = await manager.openListener("lobby");
+    await readyEventOf(observer);
+    const controller = new AbortController();
+    const listener = await manager.openListener("lobby", { userId: "bob", signal: controller.signal });
+    controller.abort();
+    await listener.closed;
+    expect(await manager.getRoom("lobby")).toMatchObject({ listeners: 1, members: [] });
+    expect(await roomEventsBeforeMarker(manager, observer)).toEqual(["joined:bob", "left:bob"]);
+  });
+
+  it("releases presence when return() is called before the first next(), and then yields done", async () => {
+    const manager = roomManagerForTest();
+    const observer = await manager.openListener("lobby");
+    await readyEventOf(observer);
+    const listener = await manager.openListener("lobby", { userId: "bob" });
+    expect(await listener.return()).toEqual(DONE);
+    await listener.closed;
+    expect(await listener.next()).toEqual(DONE);
+    expect(await manager.getRoom("lobby")).toMatchObject({ listeners: 1, members: [] });
+    expect(await roomEventsBeforeMarker(manager, observer)).toEqual(["joined:bob", "left:bob"]);
+  });
+
+  it("releases presence when a for-await loop breaks out", async () => {
+    const manager = roomManagerForTest();
+    const observer = await manager.openListener("lobby");
+    await readyEventOf(observer);
+    const listener = await manager.openListener("lobby", { userId: "bob" });
+    for await (const event of listener) {
+      expect(event.type).toBe("ready");
+      break;
+    }
+    await listener.closed;
+    expect(await roomEventsBeforeMarker(manager, observer)).toEqual(["joined:bob", "left:bob"]);
+  });
+
+  it("ends a listener through closeListener() like close(), any number of times", async () => {
+    const manager = roomManagerForTest();
+    const listener = await manager.openListener("lobby", { userId: "bob" });
+    manager.closeListener(listener);
+    manager.closeListener(listener);
+    listener.close();
+    await listener.closed;
+    expect(await listener.next()).toEqual(DONE);
+    expect(await manager.getRoom("lobby").catch((error: unknown) => error)).toMatchObject({
+      code: "room_not_found",
+    });
+  });
+});
+
+describe("RoomManager: slow listeners", () => {
+  it("fails a listener that never reads with SlowConsumerError from next(), while others receive everything", async () => {
+    const manager = roomManagerForTest({ listenerQueueSize: 4 });
+    const slow = await manager.openListener("lobby", { userId: "slow" });
+    const fast = new RoomListenerReader(await manager.openListener("lobby"));
+    await fast.until((events) => events.length === 1);
+    for (let i = 1; i <= 10; i++) {
+      await manager.submit({ roomId: "lobby", userId: "alice", text: `m${i}` });
+      // Let the fast reader catch up, so only the slow one is ever behind.
+      await fast.untilText(`m${i}`);
+    }
+    expect((await slow.next()).value?.type).toBe("ready");
+    await expect(slow.next()).rejects.toBeInstanceOf(SlowConsumerError);
+    expect(await slow.next()).toEqual(DONE);
+    expect(fast.messages.map((m) => m.text)).toEqual([
+      "m1",
+      "m2",
+      "m3",
+      "m4",
+      "m5",
+      "m6",
+      "m7",
+      "m8",
+      "m9",
+      "m10",
+    ]);
+    expect(fast.labels).toContain("left:slow");
+    expect(fast.error).toBeUndefined();
+  });
+
+  it("resolves closed with the SlowConsumerError (never rejects) and releases the listener's presence", async () => {
+    const manager = roomManagerForTest({ listenerQueueSize: 2 });
+    const slow = await manager.openListener("lobby", { userId: "slow" });
+    await submitRoomMessages(manager, "lobby", 3);
+    const error = await slow.closed;
+    expect(error).toBeInstanceOf(SlowConsumerError);
+    expect(error).toMatchObject({ queueSize: 2 });
+    expect(await manager.getRoom("lobby")).toMatchObject({ listeners: 0, members: [] });
+  });
+
+  it("keeps a listener that has exactly listenerQueueSize unread events", async () => {
+    const manager = roomManagerForTest({ listenerQueueSize: 4 });
+    const listener = await manager.openListener("lobby");
+    await submitRoomMessages(manager, "lobby", 4);
+    const labels: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const result = await listener.next();
+      if (!result.done) labels.push(roomEventLabel(result.value));
+    }
+    expect(labels).toEqual([
+      "ready",
+      "message:alice:m1",
+      "message:alice:m2",
+      "message:alice:m3",
+      "message:alice:m4",
+    ]);
+    expect(await roomEventsBeforeMarker(manager, listener)).toEqual([]);
+  });
+
+  it("does not count the ready event and the replay against the queue", async () => {
+    const manager = roomManagerForTest({ listenerQueueSize: 2 });
+    const messages = await submitRoomMessages(manager, "lobby", 6);
+    const listener = await manager.openListener("lobby", { since: messages[0]?.id });
+    await submitRoomMessages(manager, "lobby", 2, "live");
+    const labels: string[] = [];
+    for await (const event of listener) {
+      labels.push(roomEventLabel(event));
+      if (labels.length === 8) break;
+    }
+    expect(labels.slice(1)).toEqual([
+      "message:alice:m2",
+      "message:alice:m3",
+      "message:alice:m4",
+      "message:alice:m5",
+      "message:alice:m6",
+      "message:alice:live1",
+      "message:alice:live2",
+    ]);
+  });
+});
+
+describe("RoomManager: close()", () => {
+  it("ends every listener after what it had queued, and settles pending next() calls", async () => {
+    const manager = roomManagerForTest();
+    const waiting = await manager.openListener("a");
+    await readyEventOf(waiting);
+    const pending = waiting.next();
+    const behind = await manager.openListener("b");
+    await submitRoomMessages(manager, "b", 2);
+    await manager.close();
+    expect(await pending).toEqual(DONE);
+    const labels: string[] = [];
+    for await (const event of behind) labels.push(roomEventLabel(event));
+    expect(labels).toEqual(["ready", "message:alice:m1", "message:alice:m2"]);
+    await expect(behind.closed).resolves.toBeUndefined();
+  });
+
+  it("rejects every later call with RoomManagerClosedError, and can be called again", async () => {
+    const manager = roomManagerForTest();
+    await submitRoomMessages(manager, "lobby", 1);
+    await manager.close();
+    await manager.close();
+    const closed = { code: "shutting_down" };
+    await expectRoomRejection(manager.openListener("lobby"), RoomManagerClosedError, closed);
+    await expectRoomRejection(
+      manager.submit({ roomId: "lobby", userId: "a", text: "x" }),
+      RoomManagerClosedError,
+      closed,
+    );
+    await expectRoomRejection(manager.getRoom("lobby"), RoomManagerClosedError, closed);
+    await expectRoomRejection(manager.listRooms(), RoomManagerClosedError, closed);
+    await expectRoomRejection(manager.history("lobby"), RoomManagerClosedError, closed);
+    await expectRoomRejection(manager.deleteRoom("lobby"), RoomManagerClosedError, closed);
+    await expectRoomRejection(manager.createRoom(), RoomManagerClosedError, closed);
+  });
+
+  it("lets work accepted before close() finish", async () => {
+    const manager = roomManagerForTest();
+    const submitted = manager.submit({ roomId: "lobby", userId: "alice", text: "in time" });
+    const closing = manager.close();
+    await expect(submitted).resolves.toMatchObject({ text: "in time" });
+    await closing;
+  });
+
+  it("releases the listeners it ended, in its own store", async () => {
+    const manager = roomManagerForTest();
+    const listener = await manager.openListener("lobby", { userId: "bob" });
+    await manager.close();
+    await closeRoomListener(listener);
+    expect(manager.localListenerCount).toBe(0);
+  });
+});
+
+describe("RoomManager: counters", () => {
+  it("counts accepted messages and opened listeners, not rejected calls", async () => {
+    const manager = roomManagerForTest();
+    await submitRoomMessages(manager, "lobby", 3);
+    await manager.submit({ roomId: "lobby", userId: "", text: "x" }).catch(() => undefined);
+    await manager.openListener("lobby");
+    await manager.openListener("bad room").catch(() => undefined);
+    expect(manager.stats).toEqual({ messagesAccepted: 3, listenersOpened: 1 });
+    expect(manager.localListenerCount).toBe(1);
+  });
+});
