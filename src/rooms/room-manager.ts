@@ -1,4 +1,4 @@
-import { Broadcaster } from "../broadcast/index.js";
+import { Broadcaster, type Subscription } from "../broadcast/index.js";
 import { formatMessageId, parseCursor } from "./cursor.js";
 import { RoomManagerClosedError, RoomNotFoundError } from "./errors.js";
 import type { Message, RoomEvent, RoomInfo } from "./events.js";
@@ -117,6 +117,9 @@ export class RoomManager {
       validateRoomId(roomId);
       const userId = options?.userId === undefined ? undefined : validateUserId(options.userId);
       const cursor = options?.since === undefined ? undefined : parseCursor(options.since);
+      // Aborted while queued (a client gone before its stream opened): an ended
+      // listener, with no presence and no fan-out left behind.
+      if (options?.signal?.aborted) return new RoomListenerImpl(roomId, userId, [], 0, endedSubscription());
 
       const epoch = await this.#store.addListener(roomId, userId);
       const subscription = this.#localRoom(roomId).subscribe(
@@ -290,4 +293,10 @@ export class RoomManager {
       broadcaster.submit({ event, offset: 0 });
     }
   }
+}
+
+function endedSubscription(): Subscription<RoomEntry> {
+  const subscription = new Broadcaster<RoomEntry>().subscribe();
+  subscription.unsubscribe();
+  return subscription;
 }

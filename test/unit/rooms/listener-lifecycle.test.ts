@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RoomManagerClosedError, SlowConsumerError } from "../../../src/rooms/index.js";
+import { RoomManagerClosedError, RoomNotFoundError, SlowConsumerError } from "../../../src/rooms/index.js";
 import {
   closeRoomListener,
   expectRoomRejection,
@@ -24,6 +24,21 @@ describe("RoomManager: ending listeners", () => {
     expect(await pending).toEqual(DONE);
     expect(await listener.next()).toEqual(DONE);
     await expect(listener.closed).resolves.toBeUndefined();
+  });
+
+  it("opens an already-ended listener for an aborted signal: no presence, no room left behind", async () => {
+    const manager = roomManagerForTest();
+    const observer = await manager.openListener("lobby");
+    await readyEventOf(observer);
+    const controller = new AbortController();
+    controller.abort();
+    const listener = await manager.openListener("lobby", { userId: "bob", signal: controller.signal });
+    expect(await listener.next()).toEqual(DONE);
+    expect(await manager.getRoom("lobby")).toMatchObject({ listeners: 1, members: [] });
+    expect(await roomEventsBeforeMarker(manager, observer)).toEqual([]);
+    const elsewhere = await manager.openListener("elsewhere", { signal: controller.signal });
+    expect(await elsewhere.next()).toEqual(DONE);
+    await expectRoomRejection(manager.getRoom("elsewhere"), RoomNotFoundError);
   });
 
   it("releases the presence of a listener whose signal aborted", async () => {
