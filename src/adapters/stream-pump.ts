@@ -75,6 +75,8 @@ function sliceEnd(
   sizeOf: (event: RoomEvent) => number,
   budget: number,
 ): number {
+  // A slice holds at least one event: sizes only matter when more follow (the common case is one).
+  if (start + 1 >= events.length) return events.length;
   let end = start + 1;
   let size = sizeOf(events[start] as RoomEvent);
   while (end < events.length) {
