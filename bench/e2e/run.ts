@@ -33,6 +33,7 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --grpc-streams-per-connection <n>   (default 1: one HTTP/2 connection per stream)
   --no-pin               let the OS place the server and the generator (default: server on CPU 0, generator on CPU 1)
   --cpu-prof             profile the servers (.cpuprofile files in bench/results/profiles)
+  --cpu-prof-generator   profile the load generator (bench/results/profiles/generator)
   --out <prefix>         result files prefix (default bench/results/e2e, or e2e-partial for a subset)
   --retries <n>          run a case again (up to n times) if other processes took CPU during it (default 2)
   --wait-quiet           before each case, wait until other processes use under 15% of a core
@@ -57,6 +58,7 @@ function parseSettings(argv: readonly string[]) {
       "grpc-streams-per-connection": { type: "string", default: "1" },
       "cpu-prof": { type: "boolean", default: false },
       "no-pin": { type: "boolean", default: false },
+      "cpu-prof-generator": { type: "boolean", default: false },
       out: { type: "string" },
       readme: { type: "boolean", default: false },
       "wait-quiet": { type: "boolean", default: false },
@@ -96,6 +98,9 @@ function parseSettings(argv: readonly string[]) {
     drainTimeoutMs: 5_000,
     grpcStreamsPerConnection: positive("grpc-streams-per-connection", values["grpc-streams-per-connection"]),
     pin: !values["no-pin"],
+    generatorNodeArgs: values["cpu-prof-generator"]
+      ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles/generator"]
+      : [],
     serverNodeArgs: values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
   };
   const out = values.out ?? (full ? "bench/results/e2e" : "bench/results/e2e-partial");

@@ -25,6 +25,8 @@ export interface CaseSettings {
   readonly grpcStreamsPerConnection: number;
   /** Extra node flags for the server (e.g. --cpu-prof). */
   readonly serverNodeArgs: readonly string[];
+  /** Extra node flags for the generator. */
+  readonly generatorNodeArgs: readonly string[];
   /** Pin the server to CPU 0 and the generator to CPU 1, so each has a core of its own. */
   readonly pin: boolean;
 }
@@ -74,6 +76,7 @@ export async function runCase(
     "generator",
     "bench/e2e/loadgen/main.ts",
     {
+      nodeArgs: settings.generatorNodeArgs,
       cpu: settings.pin ? 1 : undefined,
     },
   );
