@@ -27,7 +27,7 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --rate <n>             messages/s of the fixed-rate phase (default 10)
   --rate-seconds <n>     length of the fixed-rate phase (default 10)
   --max-seconds <n>      length of the flat-out phase (default 5)
-  --window <n>           messages in flight in the flat-out phase (default 2)
+  --window <n>           messages in flight in the flat-out phase (default 8)
   --text-bytes <n>       message text size (default 200)
   --concurrency <n>      connections being opened at once (default 256)
   --grpc-streams-per-connection <n>   (default 1: one HTTP/2 connection per stream)
@@ -52,7 +52,7 @@ function parseSettings(argv: readonly string[]) {
       rate: { type: "string", default: "10" },
       "rate-seconds": { type: "string" },
       "max-seconds": { type: "string" },
-      window: { type: "string", default: "2" },
+      window: { type: "string", default: "8" },
       "text-bytes": { type: "string", default: "200" },
       concurrency: { type: "string", default: "256" },
       "grpc-streams-per-connection": { type: "string", default: "1" },
