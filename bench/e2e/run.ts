@@ -8,6 +8,7 @@
  *   npm run bench:e2e -- --servers ours-sse,raw-sse --streams 5000
  *   npm run bench:e2e -- --servers ours-sse --streams 5000 --cpu-prof
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,6 +34,7 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --grpc-streams-per-connection <n>   (default 1: one HTTP/2 connection per stream)
   --no-pin               let the OS place the server and the generator (default: server on CPU 0, generator on CPU 1)
   --cpu-prof             profile the servers (.cpuprofile files in bench/results/profiles)
+  --server-node-args <flags>   extra node flags for the servers, e.g. "--max-semi-space-size=64"
   --cpu-prof-generator   profile the load generator (bench/results/profiles/generator)
   --out <prefix>         result files prefix (default bench/results/e2e, or e2e-partial for a subset)
   --retries <n>          run a case again (up to n times) if other processes took CPU during it (default 2)
@@ -59,6 +61,7 @@ function parseSettings(argv: readonly string[]) {
       "cpu-prof": { type: "boolean", default: false },
       "no-pin": { type: "boolean", default: false },
       "cpu-prof-generator": { type: "boolean", default: false },
+      "server-node-args": { type: "string", default: "" },
       out: { type: "string" },
       readme: { type: "boolean", default: false },
       "wait-quiet": { type: "boolean", default: false },
@@ -101,7 +104,10 @@ function parseSettings(argv: readonly string[]) {
     generatorNodeArgs: values["cpu-prof-generator"]
       ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles/generator"]
       : [],
-    serverNodeArgs: values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [],
+    serverNodeArgs: [
+      ...values["server-node-args"].split(" ").filter((flag) => flag !== ""),
+      ...(values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : []),
+    ],
   };
   const out = values.out ?? (full ? "bench/results/e2e" : "bench/results/e2e-partial");
   return {
@@ -113,6 +119,21 @@ function parseSettings(argv: readonly string[]) {
     quick: values.quick,
     waitQuiet: values["wait-quiet"],
     retries: Math.floor(Number(values.retries)),
+  };
+}
+
+/** The commit of the tree measured, and whether src/ differs from it. */
+function sourceVersion(): { commit: string; dirty: boolean } {
+  const git = (...args: string[]): string => {
+    try {
+      return execFileSync("git", args, { encoding: "utf8" }).trim();
+    } catch {
+      return "";
+    }
+  };
+  return {
+    commit: git("rev-parse", "--short", "HEAD") || "unknown",
+    dirty: git("status", "--porcelain", "src") !== "",
   };
 }
 
@@ -153,8 +174,9 @@ async function runQuietCase(spec: ServerSpec, streams: number): Promise<CaseResu
   return best as CaseResult;
 }
 
+/** What other processes took while the case was measured (before it, the previous case may still be ending). */
 function noiseOf(result: CaseResult): number {
-  return Math.max(result.backgroundCpuPct, result.rate.otherCpuPct, result.max.otherCpuPct);
+  return Math.max(result.rate.otherCpuPct, result.max.otherCpuPct);
 }
 
 const settings = parseSettings(process.argv.slice(2));
@@ -182,6 +204,7 @@ const run = {
   started: started.toISOString(),
   finished: new Date().toISOString(),
   machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version },
+  source: sourceVersion(),
   settings: {
     ...settings.caseSettings,
     servers: settings.servers.map((s) => s.name),

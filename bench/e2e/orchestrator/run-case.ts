@@ -66,7 +66,7 @@ export async function runCase(
   backgroundCpuPct: number,
 ): Promise<CaseResult> {
   const server = new BenchChild<ServerReport, ServerCommand>(spec.name, spec.file, {
-    nodeArgs: ["--expose-gc", ...settings.serverNodeArgs],
+    nodeArgs: ["--expose-gc", ...(spec.nodeArgs ?? []), ...settings.serverNodeArgs],
     preload: spec.preload,
     args: spec.args,
     captureStdout: spec.portPattern !== undefined,
@@ -150,6 +150,8 @@ export interface BenchRun {
   readonly started: string;
   readonly finished: string;
   readonly machine: { readonly cores: number; readonly cpu: string; readonly node: string };
+  /** The commit measured, and whether src/ had uncommitted changes. */
+  readonly source: { readonly commit: string; readonly dirty: boolean };
   readonly settings: CaseSettings & {
     readonly servers: readonly string[];
     readonly streams: readonly number[];

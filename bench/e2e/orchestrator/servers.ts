@@ -15,6 +15,8 @@ export interface ServerSpec {
   readonly preload?: string;
   /** The port is read from the server's output with this pattern (our CLI), not reported over IPC. */
   readonly portPattern?: RegExp;
+  /** Node flags of this variant. */
+  readonly nodeArgs?: readonly string[];
   /** One of ours, or a peer to compare with. */
   readonly ours: boolean;
   /** Why it cannot run here, if it cannot. */
@@ -43,6 +45,18 @@ export const SERVERS: readonly ServerSpec[] = [
     args: [...CLI_SERVE, "--only", "rest"],
     preload: "./bench/e2e/servers/cli-hook.ts",
     portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
+    ours: true,
+  },
+  {
+    // The same server with a larger young generation: per-delivery promises then die young.
+    name: "ours-sse-semi64",
+    label: "chat-server SSE, --max-semi-space-size=64",
+    kind: "sse",
+    file: "src/cmd/main.ts",
+    args: [...CLI_SERVE, "--only", "rest"],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
+    nodeArgs: ["--max-semi-space-size=64"],
     ours: true,
   },
   {

@@ -1,4 +1,5 @@
 import type { BenchRun, CaseResult } from "../orchestrator/run-case.js";
+import { RSS_MIN_STREAMS } from "./table.js";
 
 /** Series colours, in the order servers appear in the run. */
 const COLOURS = ["#1f6feb", "#0b8a6f", "#6e7781", "#d4a72c", "#cf222e", "#8250df"];
@@ -7,6 +8,10 @@ interface Panel {
   readonly title: string;
   readonly unit: string;
   readonly value: (r: CaseResult) => number;
+  /** A log scale, for values that span decades. */
+  readonly log?: boolean;
+  /** Stream counts shown (all when absent). */
+  readonly minStreams?: number;
 }
 
 const PANELS: readonly Panel[] = [
@@ -16,11 +21,17 @@ const PANELS: readonly Panel[] = [
     value: (r) => r.max.deliveriesPerSec,
   },
   {
-    title: "p99 latency at the fixed rate, ms (lower is better)",
+    title: "p99 latency at the fixed rate, ms, log scale (lower is better)",
     unit: "ms",
     value: (r) => r.rate.latencyMs.p99,
+    log: true,
   },
-  { title: "RSS per idle stream, KB (lower is better)", unit: "KB", value: (r) => r.rssPerStream / 1024 },
+  {
+    title: "RSS per idle stream, KB (lower is better)",
+    unit: "KB",
+    value: (r) => r.rssPerStream / 1024,
+    minStreams: RSS_MIN_STREAMS,
+  },
 ];
 
 const PANEL_W = 420;
@@ -49,7 +60,8 @@ export function renderChart(run: BenchRun): string {
     );
   });
   PANELS.forEach((panel, p) => {
-    parts.push(renderPanel(run, panel, servers, streams, p * PANEL_W, LEGEND_H));
+    const shown = streams.filter((count) => count >= (panel.minStreams ?? 0));
+    parts.push(renderPanel(run, panel, servers, shown, p * PANEL_W, LEGEND_H));
   });
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
@@ -67,16 +79,18 @@ function renderPanel(
   const plotH = PANEL_H - MARGIN.top - MARGIN.bottom;
   const left = x0 + MARGIN.left;
   const top = y0 + MARGIN.top;
-  const values = run.results.map(panel.value).filter(Number.isFinite);
-  const max = niceMax(Math.max(1e-9, ...values));
+  const values = run.results
+    .filter((r) => streams.includes(r.streams))
+    .map(panel.value)
+    .filter((v) => Number.isFinite(v) && v > 0);
+  const scale = panel.log === true ? logScale(values) : linearScale(values);
   const out: string[] = [
     `<text x="${x0 + PANEL_W / 2}" y="${y0 + 16}" text-anchor="middle" font-weight="bold">${xml(panel.title)}</text>`,
   ];
-  for (let t = 0; t <= 4; t++) {
-    const v = (max * t) / 4;
-    const y = top + plotH - (plotH * t) / 4;
+  for (const v of scale.ticks) {
+    const y = top + plotH - plotH * scale.at(v);
     out.push(
-      `<line x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}" stroke="#d0d7de" stroke-width="${t === 0 ? 1 : 0.5}"/>`,
+      `<line x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}" stroke="#d0d7de" stroke-width="${v === scale.ticks[0] ? 1 : 0.5}"/>`,
       `<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#57606a">${tick(v)}</text>`,
     );
   }
@@ -92,7 +106,7 @@ function renderPanel(
       const x = cx - (barW * servers.length) / 2 + s * barW;
       if (r === undefined) return;
       const v = panel.value(r);
-      const h = Math.max(0, (plotH * v) / max);
+      const h = Math.max(1, plotH * scale.at(v));
       out.push(
         `<rect x="${x.toFixed(1)}" y="${(top + plotH - h).toFixed(1)}" width="${(barW - 1).toFixed(1)}" ` +
           `height="${h.toFixed(1)}" fill="${colour(servers.indexOf(server))}"><title>${xml(r.label)}, ` +
@@ -108,6 +122,30 @@ function renderPanel(
 
 function colour(index: number): string {
   return COLOURS[index % COLOURS.length] as string;
+}
+
+interface Scale {
+  /** Where a value sits, from 0 (bottom) to 1 (top). */
+  readonly at: (value: number) => number;
+  readonly ticks: readonly number[];
+}
+
+function linearScale(values: readonly number[]): Scale {
+  const max = niceMax(Math.max(1e-9, ...values));
+  return {
+    at: (v) => Math.max(0, Math.min(1, v / max)),
+    ticks: [0, 1, 2, 3, 4].map((t) => (max * t) / 4),
+  };
+}
+
+/** Powers of ten around the values. */
+function logScale(values: readonly number[]): Scale {
+  const low = 10 ** Math.floor(Math.log10(Math.max(1e-9, Math.min(...values))));
+  const high = 10 ** Math.ceil(Math.log10(Math.max(low * 10, ...values)));
+  const span = Math.log10(high / low);
+  const ticks: number[] = [];
+  for (let t = low; t <= high * 1.0001; t *= 10) ticks.push(t);
+  return { at: (v) => Math.max(0, Math.min(1, Math.log10(Math.max(v, low) / low) / span)), ticks };
 }
 
 function niceMax(value: number): number {

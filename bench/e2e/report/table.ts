@@ -14,8 +14,18 @@ export function formatCaseLine(r: CaseResult): string {
     `cpu ${Math.round(r.max.serverCpuPct)}% = ${r.max.serverCpuUsPerDelivery.toFixed(1)} µs/delivery (gen ${Math.round(r.max.generatorCpuPct)}%, ` +
       `softirq ${Math.round(r.max.machineCpu.softirq)}%, idle ${Math.round(r.max.machineCpu.idle)}%, ` +
       `others ${Math.round(Math.max(r.rate.otherCpuPct, r.max.otherCpuPct))}%)`,
-    `rss ${kb(r.rssPerStream)}/stream heap ${kb(r.heapPerStream)}/stream`,
+    `rss ${rssText(r)}/stream heap ${kb(r.heapPerStream)}/stream`,
   ].join("  ");
+}
+
+/**
+ * Below this many streams, RSS per stream is noise: the process grows in
+ * pages and allocator arenas, not in stream-sized steps.
+ */
+export const RSS_MIN_STREAMS = 1000;
+
+function rssText(r: CaseResult): string {
+  return r.streams < RSS_MIN_STREAMS ? "–" : kb(r.rssPerStream);
 }
 
 function lostText(r: CaseResult): string {
@@ -38,7 +48,8 @@ export function renderResultsMarkdown(run: BenchRun): string {
   const lines: string[] = [];
   lines.push(
     `Run ${run.started.slice(0, 16).replace("T", " ")} UTC on ${run.machine.cores} cores (${run.machine.cpu}), ` +
-      `node ${run.machine.node}. Fixed rate: ${s.rate} messages/s for ${s.rateMs / 1000} s; flat out: ` +
+      `node ${run.machine.node}, commit ${run.source?.commit ?? "?"}` +
+      `${run.source?.dirty ? " with uncommitted changes in src/" : ""}. Fixed rate: ${s.rate} messages/s for ${s.rateMs / 1000} s; flat out: ` +
       `${s.maxMs / 1000} s with ${s.window} messages in flight; ${s.textBytes}-byte message text; ` +
       `streams opened ${s.concurrency} at a time; gRPC: ${s.grpcStreamsPerConnection} stream(s) per connection.`,
     "",
@@ -54,7 +65,7 @@ export function renderResultsMarkdown(run: BenchRun): string {
         `${base === undefined ? "–" : ratio(r.max.deliveriesPerSec, base.max.deliveriesPerSec)} | ` +
         `${ms(lat.p50)} / ${ms(lat.p95)} / ${ms(lat.p99)} ms | ${lostText(r)} | ` +
         `${Math.round(r.max.serverCpuPct)}% | ${Math.round(r.max.generatorCpuPct)}% | ` +
-        `${kb(r.rssPerStream)} | ${kb(r.heapPerStream)} |`,
+        `${rssText(r)} | ${kb(r.heapPerStream)} |`,
     );
   }
   for (const f of run.failures) lines.push(`| ${thousands(f.streams)} | ${f.server} | failed: ${f.error} |`);
@@ -75,10 +86,11 @@ export function renderResultsMarkdown(run: BenchRun): string {
         if (r === undefined) continue;
         const cells = peers.map((peer) => {
           const p = find(run, peer, streams);
-          return p === undefined
-            ? "–"
-            : `${ratio(r.max.deliveriesPerSec, p.max.deliveriesPerSec)} throughput, ` +
-                `${ratio(r.rssPerStream, p.rssPerStream)} RSS`;
+          if (p === undefined) return "–";
+          const throughput = `${ratio(r.max.deliveriesPerSec, p.max.deliveriesPerSec)} throughput`;
+          return streams < RSS_MIN_STREAMS
+            ? throughput
+            : `${throughput}, ${ratio(r.rssPerStream, p.rssPerStream)} RSS`;
         });
         lines.push(`| ${thousands(streams)} | ${r.label} | ${cells.join(" | ")} |`);
       }
