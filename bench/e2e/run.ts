@@ -11,15 +11,13 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import type { CaseResult, CaseSettings } from "./orchestrator/run-case.js";
-import { runCase } from "./orchestrator/run-case.js";
+import { runMatrix } from "./orchestrator/matrix.js";
+import type { CaseSettings } from "./orchestrator/run-case.js";
 import { SERVERS, type ServerSpec, serverByName } from "./orchestrator/servers.js";
 import { renderChart } from "./report/chart.js";
 import { updateReadme } from "./report/readme.js";
-import { formatCaseLine, renderResultsMarkdown } from "./report/table.js";
-import { machineBusyPct } from "./shared/proc-stats.js";
+import { renderResultsMarkdown } from "./report/table.js";
 
 const USAGE = `usage: npm run bench:e2e -- [options]
   --servers <list>       ${SERVERS.map((s) => s.name).join(",")} (default: all that can run)
@@ -37,6 +35,7 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --server-node-args <flags>   extra node flags for the servers, e.g. "--max-semi-space-size=64"
   --cpu-prof-generator   profile the load generator (bench/results/profiles/generator)
   --out <prefix>         result files prefix (default bench/results/e2e, or e2e-partial for a subset)
+  --repeat <n>           passes over the matrix; each case reports its median pass (default 1)
   --retries <n>          run a case again (up to n times) if other processes took CPU during it (default 2)
   --wait-quiet           before each case, wait until other processes use under 15% of a core
   --readme               rewrite the results section of bench/README.md
@@ -66,6 +65,7 @@ function parseSettings(argv: readonly string[]) {
       readme: { type: "boolean", default: false },
       "wait-quiet": { type: "boolean", default: false },
       retries: { type: "string", default: "2" },
+      repeat: { type: "string", default: "1" },
       help: { type: "boolean", default: false },
     },
   });
@@ -119,6 +119,7 @@ function parseSettings(argv: readonly string[]) {
     quick: values.quick,
     waitQuiet: values["wait-quiet"],
     retries: Math.floor(Number(values.retries)),
+    repeat: Math.max(1, Math.floor(positive("repeat", values.repeat))),
   };
 }
 
@@ -137,68 +138,13 @@ function sourceVersion(): { commit: string; dirty: boolean } {
   };
 }
 
-const QUIET_PCT = 15;
-
-/** Measures what other processes use; with `wait`, waits (up to 10 minutes) until it is below QUIET_PCT. */
-async function quietMachine(wait: boolean): Promise<number> {
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const busy = await machineBusyPct(1_000, cpus().length);
-    if (busy < QUIET_PCT || !wait || Date.now() > deadline) {
-      if (busy >= QUIET_PCT)
-        console.warn(`-- other processes use ${Math.round(busy)}% of a core: figures will suffer`);
-      return busy;
-    }
-    await sleep(5_000);
-  }
-}
-
-/** CPU that other processes may take during a phase before the case is run again, in % of one core. */
-const NOISE_PCT = 15;
-
-/**
- * Runs a case; if other processes took CPU during it (this machine is shared),
- * runs it again, up to `--retries` times, and keeps the quietest attempt.
- */
-async function runQuietCase(spec: ServerSpec, streams: number): Promise<CaseResult> {
-  let best: CaseResult | undefined;
-  for (let attempt = 0; attempt <= settings.retries; attempt++) {
-    const background = await quietMachine(settings.waitQuiet || attempt > 0);
-    const result = await runCase(spec, streams, settings.caseSettings, background);
-    console.log(formatCaseLine(result));
-    if (best === undefined || noiseOf(result) < noiseOf(best)) best = result;
-    if (noiseOf(result) < NOISE_PCT) break;
-    if (attempt < settings.retries)
-      console.log(`-- other processes took ${Math.round(noiseOf(result))}%: again`);
-  }
-  return best as CaseResult;
-}
-
-/** What other processes took while the case was measured (before it, the previous case may still be ending). */
-function noiseOf(result: CaseResult): number {
-  return Math.max(result.rate.otherCpuPct, result.max.otherCpuPct);
-}
-
 const settings = parseSettings(process.argv.slice(2));
 const started = new Date();
-const results: CaseResult[] = [];
-const failures: { server: string; streams: number; error: string }[] = [];
 console.log(
   `e2e bench: ${settings.servers.map((s) => s.name).join(", ")} x ${settings.streams.join(", ")} streams ` +
     `(${cpus().length} cores, node ${process.version})`,
 );
-// Streams outermost: every server is measured at one size before the next size, close together in time.
-for (const streams of settings.streams) {
-  for (const spec of settings.servers) {
-    try {
-      results.push(await runQuietCase(spec, streams));
-    } catch (error) {
-      const message = String((error as Error)?.message ?? error);
-      failures.push({ server: spec.name, streams, error: message });
-      console.log(`${spec.name.padEnd(11)} ${String(streams).padStart(6)}  FAILED: ${message}`);
-    }
-  }
-}
+const { results, failures } = await runMatrix(settings);
 
 const run = {
   started: started.toISOString(),

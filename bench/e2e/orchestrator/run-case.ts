@@ -48,6 +48,12 @@ export interface CaseResult {
   readonly heapPerStream: number;
   readonly rate: PhaseResult;
   readonly max: PhaseResult;
+  /** With --repeat: how many passes, and the spread of their results (this one is the median). */
+  readonly passes?: {
+    readonly count: number;
+    readonly deliveriesPerSec: { readonly min: number; readonly max: number };
+    readonly p99Ms: { readonly min: number; readonly max: number };
+  };
 }
 
 const WARMUP_STREAMS = 20;
@@ -155,6 +161,7 @@ export interface BenchRun {
   readonly settings: CaseSettings & {
     readonly servers: readonly string[];
     readonly streams: readonly number[];
+    readonly repeat?: number;
   };
   readonly results: readonly CaseResult[];
   readonly failures: readonly { readonly server: string; readonly streams: number; readonly error: string }[];

@@ -5,7 +5,7 @@ import { kb, ms, ratio, seconds, thousands } from "./format.js";
 export function formatCaseLine(r: CaseResult): string {
   const lat = r.rate.latencyMs;
   return [
-    r.server.padEnd(11),
+    r.server.padEnd(15),
     String(r.streams).padStart(6),
     `connect ${seconds(r.connect.ms)}`,
     `${thousands(r.max.deliveriesPerSec).padStart(8)} deliveries/s`,
@@ -16,6 +16,14 @@ export function formatCaseLine(r: CaseResult): string {
       `others ${Math.round(Math.max(r.rate.otherCpuPct, r.max.otherCpuPct))}%)`,
     `rss ${rssText(r)}/stream heap ${kb(r.heapPerStream)}/stream`,
   ].join("  ");
+}
+
+/** Deliveries/s, with the range over the passes when there were several. */
+function throughputText(r: CaseResult): string {
+  const value = thousands(r.max.deliveriesPerSec);
+  if (r.passes === undefined) return value;
+  const k = (n: number): string => `${Math.round(n / 1000)}k`;
+  return `${value} (${k(r.passes.deliveriesPerSec.min)}–${k(r.passes.deliveriesPerSec.max)})`;
 }
 
 /**
@@ -51,7 +59,11 @@ export function renderResultsMarkdown(run: BenchRun): string {
       `node ${run.machine.node}, commit ${run.source?.commit ?? "?"}` +
       `${run.source?.dirty ? " with uncommitted changes in src/" : ""}. Fixed rate: ${s.rate} messages/s for ${s.rateMs / 1000} s; flat out: ` +
       `${s.maxMs / 1000} s with ${s.window} messages in flight; ${s.textBytes}-byte message text; ` +
-      `streams opened ${s.concurrency} at a time; gRPC: ${s.grpcStreamsPerConnection} stream(s) per connection.`,
+      `streams opened ${s.concurrency} at a time; gRPC: ${s.grpcStreamsPerConnection} stream(s) per connection.` +
+      ((s.repeat ?? 1) > 1
+        ? ` Each row is the median of ${s.repeat} passes over the whole matrix (by flat-out throughput; ` +
+          "the range of all passes in brackets)."
+        : ""),
     "",
     "| streams | server | connect all | deliveries/s (flat out) | vs hand-written | latency p50 / p95 / p99 at " +
       `${s.rate} msg/s | lost | server CPU | generator CPU | RSS / idle stream | heap / idle stream |`,
@@ -61,7 +73,7 @@ export function renderResultsMarkdown(run: BenchRun): string {
     const base = find(run, HAND_WRITTEN, r.streams);
     const lat = r.rate.latencyMs;
     lines.push(
-      `| ${thousands(r.streams)} | ${r.label} | ${seconds(r.connect.ms)} | ${thousands(r.max.deliveriesPerSec)} | ` +
+      `| ${thousands(r.streams)} | ${r.label} | ${seconds(r.connect.ms)} | ${throughputText(r)} | ` +
         `${base === undefined ? "–" : ratio(r.max.deliveriesPerSec, base.max.deliveriesPerSec)} | ` +
         `${ms(lat.p50)} / ${ms(lat.p95)} / ${ms(lat.p99)} ms | ${lostText(r)} | ` +
         `${Math.round(r.max.serverCpuPct)}% | ${Math.round(r.max.generatorCpuPct)}% | ` +
