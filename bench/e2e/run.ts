@@ -9,11 +9,11 @@
  *   npm run bench:e2e -- --servers ours-sse --streams 5000 --cpu-prof
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { runMatrix } from "./orchestrator/matrix.js";
-import type { CaseSettings } from "./orchestrator/run-case.js";
+import type { BenchRun, CaseSettings } from "./orchestrator/run-case.js";
 import { SERVERS, type ServerSpec, serverByName } from "./orchestrator/servers.js";
 import { renderChart } from "./report/chart.js";
 import { updateReadme } from "./report/readme.js";
@@ -39,6 +39,7 @@ const USAGE = `usage: npm run bench:e2e -- [options]
   --retries <n>          run a case again (up to n times) if other processes took CPU during it (default 2)
   --wait-quiet           before each case, wait until other processes use under 15% of a core
   --readme               rewrite the results section of bench/README.md
+  --render <json>        measure nothing: render the table and chart of a saved run (with --out, --readme)
   --help`;
 
 const DEFAULT_STREAMS = "100,1000,5000,10000";
@@ -63,6 +64,7 @@ function parseSettings(argv: readonly string[]) {
       "server-node-args": { type: "string", default: "" },
       out: { type: "string" },
       readme: { type: "boolean", default: false },
+      render: { type: "string" },
       "wait-quiet": { type: "boolean", default: false },
       retries: { type: "string", default: "2" },
       repeat: { type: "string", default: "1" },
@@ -118,6 +120,7 @@ function parseSettings(argv: readonly string[]) {
     readme: values.readme,
     quick: values.quick,
     waitQuiet: values["wait-quiet"],
+    render: values.render,
     retries: Math.floor(Number(values.retries)),
     repeat: Math.max(1, Math.floor(positive("repeat", values.repeat))),
   };
@@ -139,33 +142,43 @@ function sourceVersion(): { commit: string; dirty: boolean } {
 }
 
 const settings = parseSettings(process.argv.slice(2));
-const started = new Date();
-console.log(
-  `e2e bench: ${settings.servers.map((s) => s.name).join(", ")} x ${settings.streams.join(", ")} streams ` +
-    `(${cpus().length} cores, node ${process.version})`,
-);
-const { results, failures } = await runMatrix(settings);
-
-const run = {
-  started: started.toISOString(),
-  finished: new Date().toISOString(),
-  machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version },
-  source: sourceVersion(),
-  settings: {
-    ...settings.caseSettings,
-    servers: settings.servers.map((s) => s.name),
-    streams: settings.streams,
-  },
-  results,
-  failures,
-};
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`${settings.out}.json`, `${JSON.stringify(run, null, 2)}\n`);
+const run: BenchRun =
+  settings.render === undefined
+    ? await measure()
+    : (JSON.parse(readFileSync(settings.render, "utf8")) as BenchRun);
+if (settings.render === undefined) writeFileSync(`${settings.out}.json`, `${JSON.stringify(run, null, 2)}\n`);
 const markdown = renderResultsMarkdown(run);
 writeFileSync(`${settings.out}.md`, markdown);
 writeFileSync(`${settings.out}.svg`, renderChart(run));
-console.log(`\nwrote ${settings.out}.json, ${settings.out}.md, ${settings.out}.svg`);
+console.log(
+  `\nwrote ${settings.out}.md and ${settings.out}.svg${settings.render === undefined ? ` (figures in ${settings.out}.json)` : ""}`,
+);
 if (settings.readme) {
   updateReadme("bench/README.md", markdown, `${settings.out}.svg`);
   console.log("updated bench/README.md");
+}
+
+async function measure(): Promise<BenchRun> {
+  const started = new Date();
+  const source = sourceVersion();
+  console.log(
+    `e2e bench: ${settings.servers.map((s) => s.name).join(", ")} x ${settings.streams.join(", ")} streams ` +
+      `(${cpus().length} cores, node ${process.version})`,
+  );
+  const { results, failures } = await runMatrix(settings);
+  return {
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version },
+    source,
+    settings: {
+      ...settings.caseSettings,
+      servers: settings.servers.map((s) => s.name),
+      streams: settings.streams,
+      repeat: settings.repeat,
+    },
+    results,
+    failures,
+  };
 }

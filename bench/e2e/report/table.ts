@@ -53,6 +53,7 @@ const HAND_WRITTEN = "raw-sse";
 /** The results as Markdown: settings, the main table, and our ratios to each peer. */
 export function renderResultsMarkdown(run: BenchRun): string {
   const s = run.settings;
+  const repeat = s.repeat ?? Math.max(1, ...run.results.map((r) => r.passes?.count ?? 1));
   const lines: string[] = [];
   lines.push(
     `Run ${run.started.slice(0, 16).replace("T", " ")} UTC on ${run.machine.cores} cores (${run.machine.cpu}), ` +
@@ -60,8 +61,8 @@ export function renderResultsMarkdown(run: BenchRun): string {
       `${run.source?.dirty ? " with uncommitted changes in src/" : ""}. Fixed rate: ${s.rate} messages/s for ${s.rateMs / 1000} s; flat out: ` +
       `${s.maxMs / 1000} s with ${s.window} messages in flight; ${s.textBytes}-byte message text; ` +
       `streams opened ${s.concurrency} at a time; gRPC: ${s.grpcStreamsPerConnection} stream(s) per connection.` +
-      ((s.repeat ?? 1) > 1
-        ? ` Each row is the median of ${s.repeat} passes over the whole matrix (by flat-out throughput; ` +
+      (repeat > 1
+        ? ` Each row is the median of ${repeat} passes over the whole matrix (by flat-out throughput; ` +
           "the range of all passes in brackets)."
         : ""),
     "",
