@@ -1,4 +1,5 @@
 import type { RoomEvent } from "../../rooms/index.js";
+import { eventData } from "../event-data.js";
 
 export interface FrameFormatter {
   /** The frames of `events`, concatenated. */
@@ -34,19 +35,9 @@ export function createFrameFormatter(): FrameFormatter {
 }
 
 function formatFrame(event: RoomEvent): string {
-  switch (event.type) {
-    case "message":
-      return `id: ${event.message.id}\nevent: message\ndata: ${JSON.stringify(event.message)}\n\n`;
-    case "ready": {
-      const { roomId, members, lastId, recovered } = event;
-      return `event: ready\ndata: ${JSON.stringify({ roomId, members, lastId, recovered })}\n\n`;
-    }
-    case "joined":
-    case "left":
-      return `event: ${event.type}\ndata: ${JSON.stringify({ roomId: event.roomId, userId: event.userId })}\n\n`;
-    case "deleted":
-      return `event: deleted\ndata: ${JSON.stringify({ roomId: event.roomId })}\n\n`;
-  }
+  // Only a message frame carries `id:`, the resume cursor.
+  const id = event.type === "message" ? `id: ${event.message.id}\n` : "";
+  return `${id}event: ${event.type}\ndata: ${JSON.stringify(eventData(event))}\n\n`;
 }
 
 export const HEARTBEAT_FRAME = ": heartbeat\n\n";
