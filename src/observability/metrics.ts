@@ -48,7 +48,7 @@ export class ChatMetrics {
         help: "Rooms held by the store",
         registers,
         async collect() {
-          this.set((await rooms.listRooms()).length);
+          this.set(await rooms.countRooms());
         },
       });
       new Counter({

@@ -67,3 +67,24 @@ export class RoomManagerClosedError extends RoomError {
     super("shutting_down", "The server is shutting down");
   }
 }
+
+/**
+ * The listener missed messages that history can no longer supply (the store
+ * lost or trimmed them, or started a new epoch). Resumable: a listener opened
+ * again with the last id it saw is told, through `recovered: false`, what it lost.
+ */
+export class HistoryLostError extends RoomError {
+  readonly roomId: string;
+
+  constructor(roomId: string) {
+    super("history_lost", `Messages of room \`${roomId}\` were lost; resume from the last id you saw`);
+    this.roomId = roomId;
+  }
+}
+
+/** The shared store cannot be reached; nothing was stored. Retry later. */
+export class StoreUnavailableError extends RoomError {
+  constructor(cause?: unknown) {
+    super("store_unavailable", "The message store is unavailable; try again shortly", { cause });
+  }
+}

@@ -1,9 +1,13 @@
 export { SlowConsumerError } from "../broadcast/index.js";
+export { type Cursor, formatMessageId, parseCursor } from "./cursor.js";
+export { newEpoch } from "./epoch.js";
 export {
+  HistoryLostError,
   MessageTooLongError,
   RoomError,
   RoomManagerClosedError,
   RoomNotFoundError,
+  StoreUnavailableError,
   TooManyRoomsError,
   type ValidationCode,
   ValidationError,
@@ -28,5 +32,13 @@ export {
   type SubmitInput,
 } from "./room-manager.js";
 export { getRoomManager } from "./singleton.js";
-export type { BusEvent, HistoryQuery, HistorySlice, MessageDraft, RoomStore } from "./store.js";
+export type {
+  BusEvent,
+  BusSubscription,
+  HistoryQuery,
+  HistorySlice,
+  MessageDraft,
+  OpenedListener,
+  RoomStore,
+} from "./store.js";
 export { MAX_USER_ID_LENGTH, validateRoomId, validateUserId } from "./validate.js";

@@ -1,17 +1,16 @@
 import type { Subscription } from "../broadcast/index.js";
+import { HistoryLostError } from "./errors.js";
 import type { RoomEvent } from "./events.js";
-
-/** What a room's broadcaster carries: the event, and a message's offset (0 for other events). */
-export interface RoomEntry {
-  readonly event: RoomEvent;
-  readonly offset: number;
-}
+import type { RoomEntry } from "./room-entry.js";
 
 /**
  * A listener of one room: `ready` first, then the replay after its cursor, then
  * live events; a `deleted` event is the last. Leaving a `for await` loop, `close()`
  * or the open call's `signal` ends it; a listener that falls too far behind
- * fails with `SlowConsumerError` and can resume from the last id it saw.
+ * fails with `SlowConsumerError`, one whose room lost history it had not yet
+ * seen fails with `HistoryLostError`; both can resume from the last id they saw.
+ * A listener never sees presence events about its own user (it is a member
+ * for as long as it is open).
  */
 export interface RoomListener extends AsyncIterableIterator<RoomEvent, undefined, undefined> {
   readonly roomId: string;
@@ -34,7 +33,9 @@ export class RoomListenerImpl implements RoomListener {
   /** Live messages up to this offset were already replayed (or precede the stream): drop them. */
   readonly #skipUpTo: number;
   readonly #subscription: Subscription<RoomEntry>;
+  readonly #closed: Promise<Error | undefined>;
   #deleted = false;
+  #lost: HistoryLostError | undefined;
 
   constructor(
     roomId: string,
@@ -48,10 +49,11 @@ export class RoomListenerImpl implements RoomListener {
     this.#pending = pending;
     this.#skipUpTo = skipUpTo;
     this.#subscription = subscription;
+    this.#closed = subscription.closed.then((error) => this.#lost ?? error);
   }
 
   get closed(): Promise<Error | undefined> {
-    return this.#subscription.closed;
+    return this.#closed;
   }
 
   [Symbol.asyncIterator](): this {
@@ -62,6 +64,7 @@ export class RoomListenerImpl implements RoomListener {
     const queued = this.#pending.shift();
     if (queued !== undefined) return { value: queued, done: false };
     while (!this.#deleted) {
+      if (this.#lost !== undefined) throw this.#lost;
       const result = await this.#subscription.next();
       if (result.done) break;
       const event = this.#accept(result.value);
@@ -77,14 +80,16 @@ export class RoomListenerImpl implements RoomListener {
       return pending;
     }
     while (!this.#deleted) {
+      if (this.#lost !== undefined) throw this.#lost;
       const entries = await this.#subscription.nextBatch();
       if (entries === undefined) break;
       const events: RoomEvent[] = [];
       for (const entry of entries) {
         const event = this.#accept(entry);
         if (event !== undefined) events.push(event);
-        if (this.#deleted) break;
+        if (this.#deleted || this.#lost !== undefined) break;
       }
+      // What arrived before the loss is delivered first; the next call throws.
       if (events.length > 0) return events;
     }
     return undefined;
@@ -101,11 +106,19 @@ export class RoomListenerImpl implements RoomListener {
   }
 
   #accept(entry: RoomEntry): RoomEvent | undefined {
-    if (entry.offset !== 0 && entry.offset <= this.#skipUpTo) return undefined;
-    if (entry.event.type === "deleted") {
-      this.#deleted = true;
-      this.#subscription.unsubscribe();
+    switch (entry.kind) {
+      case "message":
+        return entry.offset <= this.#skipUpTo ? undefined : entry.event;
+      case "presence":
+        return entry.event.userId === this.userId ? undefined : entry.event;
+      case "deleted":
+        this.#deleted = true;
+        this.#subscription.unsubscribe();
+        return entry.event;
+      case "lost":
+        this.#lost = new HistoryLostError(this.roomId);
+        this.#subscription.unsubscribe();
+        return undefined;
     }
-    return entry.event;
   }
 }

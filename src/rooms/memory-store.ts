@@ -4,7 +4,15 @@ import { TooManyRoomsError } from "./errors.js";
 import type { Message, RoomInfo } from "./events.js";
 import { MessageHistory } from "./history.js";
 import { Presence } from "./presence.js";
-import type { BusEvent, HistoryQuery, HistorySlice, MessageDraft, RoomStore } from "./store.js";
+import type {
+  BusEvent,
+  BusSubscription,
+  HistoryQuery,
+  HistorySlice,
+  MessageDraft,
+  OpenedListener,
+  RoomStore,
+} from "./store.js";
 
 export interface MemoryStoreOptions {
   /**
@@ -23,25 +31,33 @@ export interface MemoryStoreOptions {
 interface MemoryRoom {
   readonly roomId: string;
   readonly name: string;
-  readonly epoch: string;
+  epoch: string;
   readonly createdAt: string;
-  readonly history: MessageHistory;
+  history: MessageHistory;
   readonly presence: Presence;
 }
 
 /**
  * The embedded default store: one process, nothing to install. A restart
- * loses every history, and new epochs tell resuming clients so.
+ * loses every history, and new epochs tell resuming clients so. Its bus is
+ * synchronous: an event reaches the room's subscribers before the call that
+ * caused it resolves.
  */
 export class MemoryRoomStore implements RoomStore {
   readonly #historyLimit: number;
   readonly #maxRooms: number;
   readonly #rooms = new Map<string, MemoryRoom>();
-  readonly #listeners = new Set<(event: BusEvent) => void>();
+  readonly #subscribers = new Map<string, Set<(event: BusEvent) => void>>();
+  /** Listener ids are unique over the store's life, so an old room's ids never match a new one's. */
+  #nextListenerId = 1;
 
   constructor(options?: MemoryStoreOptions) {
     this.#historyLimit = options?.historyLimit ?? 1000;
     this.#maxRooms = options?.maxRooms ?? 10_000;
+  }
+
+  get healthy(): boolean {
+    return true;
   }
 
   async ensureRoom(roomId: string, name?: string): Promise<RoomInfo> {
@@ -59,7 +75,7 @@ export class MemoryRoomStore implements RoomStore {
       sentAt: draft.sentAt,
     });
     room.history.append(message);
-    this.#publish({ type: "message", message, offset });
+    this.#publish(room.roomId, { type: "message", epoch: room.epoch, offset, message });
     return message;
   }
 
@@ -83,36 +99,74 @@ export class MemoryRoomStore implements RoomStore {
     return [...this.#rooms.values()].map(info);
   }
 
+  async countRooms(): Promise<number> {
+    return this.#rooms.size;
+  }
+
   async deleteRoom(roomId: string): Promise<boolean> {
-    if (!this.#rooms.delete(roomId)) return false;
-    this.#publish({ type: "deleted", roomId });
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) return false;
+    this.#rooms.delete(roomId);
+    this.#publish(roomId, { type: "deleted", epoch: room.epoch, roomId });
     return true;
   }
 
-  async addListener(roomId: string, userId: string | undefined): Promise<string> {
+  async openListener(roomId: string, userId: string | undefined): Promise<OpenedListener> {
     const room = this.#room(roomId);
-    if (room.presence.add(userId) && userId !== undefined) this.#publish({ type: "joined", roomId, userId });
-    return room.epoch;
+    const listenerId = String(this.#nextListenerId++);
+    if (room.presence.add(listenerId, userId) && userId !== undefined) {
+      this.#publish(roomId, { type: "joined", epoch: room.epoch, roomId, userId });
+    }
+    return {
+      listenerId,
+      epoch: room.epoch,
+      lastOffset: room.history.lastOffset,
+      members: room.presence.members(),
+    };
   }
 
-  async removeListener(roomId: string, userId: string | undefined, epoch: string): Promise<void> {
+  async closeListener(roomId: string, listenerId: string): Promise<void> {
     const room = this.#rooms.get(roomId);
-    if (room === undefined || room.epoch !== epoch) return;
-    if (room.presence.remove(userId) && userId !== undefined) this.#publish({ type: "left", roomId, userId });
+    if (room === undefined) return;
+    const left = room.presence.remove(listenerId);
+    if (left !== undefined) this.#publish(roomId, { type: "left", epoch: room.epoch, roomId, userId: left });
     if (isIdle(room)) this.#rooms.delete(roomId);
   }
 
-  subscribe(listener: (event: BusEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  async rotateEpoch(roomId: string, epoch: string): Promise<void> {
+    const room = this.#rooms.get(roomId);
+    if (room === undefined || room.epoch !== epoch) return;
+    room.epoch = newEpoch();
+    room.history = new MessageHistory(this.#historyLimit);
+  }
+
+  async subscribe(roomId: string, onEvent: (event: BusEvent) => void): Promise<BusSubscription> {
+    let subscribers = this.#subscribers.get(roomId);
+    if (subscribers === undefined) {
+      subscribers = new Set();
+      this.#subscribers.set(roomId, subscribers);
+    }
+    // One entry per call, so the same function subscribed twice is two subscriptions.
+    const entry = (event: BusEvent) => onEvent(event);
+    subscribers.add(entry);
+    return {
+      unsubscribe: async () => {
+        const current = this.#subscribers.get(roomId);
+        if (current === undefined) return;
+        current.delete(entry);
+        if (current.size === 0) this.#subscribers.delete(roomId);
+      },
+    };
   }
 
   async close(): Promise<void> {
-    this.#listeners.clear();
+    this.#subscribers.clear();
   }
 
-  #publish(event: BusEvent): void {
-    for (const listener of this.#listeners) listener(event);
+  #publish(roomId: string, event: BusEvent): void {
+    const subscribers = this.#subscribers.get(roomId);
+    if (subscribers === undefined) return;
+    for (const subscriber of [...subscribers]) subscriber(event);
   }
 
   #room(roomId: string, name?: string): MemoryRoom {

@@ -1,32 +1,38 @@
-/** Listener and member counts of one room: several tabs of one user count as one member. */
+/**
+ * The listeners of one room, by listener id, and its members: several tabs of
+ * one user count as one member. Adding or removing an id twice changes nothing.
+ */
 export class Presence {
-  #listeners = 0;
+  readonly #listeners = new Map<string, string | undefined>();
   readonly #perUser = new Map<string, number>();
 
   get listeners(): number {
-    return this.#listeners;
+    return this.#listeners.size;
   }
 
   /** Counts a listener; true when it is `userId`'s first. */
-  add(userId: string | undefined): boolean {
-    this.#listeners++;
+  add(listenerId: string, userId: string | undefined): boolean {
+    if (this.#listeners.has(listenerId)) return false;
+    this.#listeners.set(listenerId, userId);
     if (userId === undefined) return false;
     const count = this.#perUser.get(userId) ?? 0;
     this.#perUser.set(userId, count + 1);
     return count === 0;
   }
 
-  /** Uncounts a listener; true when it was `userId`'s last. */
-  remove(userId: string | undefined): boolean {
-    this.#listeners = Math.max(0, this.#listeners - 1);
-    if (userId === undefined) return false;
+  /** Uncounts a listener; returns its user when it was that user's last. */
+  remove(listenerId: string): string | undefined {
+    if (!this.#listeners.has(listenerId)) return undefined;
+    const userId = this.#listeners.get(listenerId);
+    this.#listeners.delete(listenerId);
+    if (userId === undefined) return undefined;
     const count = this.#perUser.get(userId) ?? 0;
     if (count <= 1) {
       this.#perUser.delete(userId);
-      return count === 1;
+      return userId;
     }
     this.#perUser.set(userId, count - 1);
-    return false;
+    return undefined;
   }
 
   /** Users with at least one listener, sorted. */

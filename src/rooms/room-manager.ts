@@ -1,12 +1,15 @@
 import { Broadcaster, type Subscription } from "../broadcast/index.js";
-import { formatMessageId, parseCursor } from "./cursor.js";
+import { type Cursor, parseCursor } from "./cursor.js";
 import { RoomManagerClosedError, RoomNotFoundError } from "./errors.js";
 import type { Message, RoomEvent, RoomInfo } from "./events.js";
-import { type RoomEntry, type RoomListener, RoomListenerImpl } from "./listener.js";
+import { KeyedQueue } from "./keyed-queue.js";
+import { type RoomListener, RoomListenerImpl } from "./listener.js";
 import { MemoryRoomStore } from "./memory-store.js";
+import { isAheadOfHistory, planResume } from "./resume.js";
+import type { RoomEntry } from "./room-entry.js";
+import { RoomFeed } from "./room-feed.js";
 import { generateRoomName } from "./room-names.js";
-import { SerialQueue } from "./serial-queue.js";
-import type { BusEvent, RoomStore } from "./store.js";
+import type { HistorySlice, OpenedListener, RoomStore } from "./store.js";
 import { validateLimit, validateRoomId, validateText, validateUserId } from "./validate.js";
 
 export interface RoomManagerOptions {
@@ -24,6 +27,13 @@ export interface RoomManagerOptions {
    * @default 1024
    */
   readonly listenerQueueSize?: number;
+  /**
+   * How often each room with listeners here, and no delivery since the last
+   * check, compares its position with the store (catches a bus that silently
+   * lost a room's latest messages), in milliseconds.
+   * @default 5000
+   */
+  readonly positionCheckMs?: number;
 }
 
 export interface OpenListenerOptions {
@@ -52,14 +62,21 @@ export interface HistoryOptions {
 export interface RoomManagerStats {
   readonly messagesAccepted: number;
   readonly listenersOpened: number;
+  /** Live messages that arrived past the next expected offset (the bus lost some). */
+  readonly gapsDetected: number;
+  /** Gaps that a catch-up read from history filled. */
+  readonly gapsFilled: number;
+  /** Listeners ended with `HistoryLostError`. */
+  readonly listenersLost: number;
 }
 
 const DEFAULT_PAGE = 100;
 
 /**
- * Owns the rooms: history, resume, presence and live fan-out. Every operation
- * runs through one ordered queue, so accepted order is stored order is
- * delivered order. Inputs are validated here; failures are `RoomError`s.
+ * Owns the rooms: history, resume, presence and live fan-out. Operations on
+ * one room run through that room's ordered queue, so accepted order is stored
+ * order is delivered order; rooms never wait on each other. Inputs are
+ * validated before queuing; failures are `RoomError`s.
  */
 export class RoomManager {
   readonly #store: RoomStore;
@@ -67,13 +84,12 @@ export class RoomManager {
   readonly #historyLimit: number;
   readonly #maxMessageBytes: number;
   readonly #listenerQueueSize: number;
-  readonly #queue = new SerialQueue();
-  /** This process's fan-out per room with listeners here. */
-  readonly #local = new Map<string, Broadcaster<RoomEntry>>();
-  readonly #unsubscribeBus: () => void;
+  readonly #queue = new KeyedQueue();
+  /** This process's feed per room with listeners here. */
+  readonly #feeds = new Map<string, RoomFeed>();
+  readonly #positionCheck: ReturnType<typeof setInterval>;
   #closed = false;
-  #messagesAccepted = 0;
-  #listenersOpened = 0;
+  #stats = { messagesAccepted: 0, listenersOpened: 0, gapsDetected: 0, gapsFilled: 0, listenersLost: 0 };
 
   constructor(options?: RoomManagerOptions) {
     this.#historyLimit = options?.historyLimit ?? 1000;
@@ -86,7 +102,10 @@ export class RoomManager {
         historyLimit: this.#historyLimit,
         ...(options?.maxRooms === undefined ? {} : { maxRooms: options.maxRooms }),
       });
-    this.#unsubscribeBus = this.#store.subscribe((event) => this.#fanOut(event));
+    this.#positionCheck = setInterval(() => {
+      for (const feed of this.#feeds.values()) feed.check();
+    }, options?.positionCheckMs ?? 5_000);
+    this.#positionCheck.unref();
   }
 
   get maxMessageBytes(): number {
@@ -98,13 +117,18 @@ export class RoomManager {
   }
 
   get stats(): RoomManagerStats {
-    return { messagesAccepted: this.#messagesAccepted, listenersOpened: this.#listenersOpened };
+    return { ...this.#stats };
+  }
+
+  /** True while the manager is open and its store answers. */
+  get healthy(): boolean {
+    return !this.#closed && this.#store.healthy;
   }
 
   /** Listeners open in this process, over all rooms. */
   get localListenerCount(): number {
     let count = 0;
-    for (const broadcaster of this.#local.values()) count += broadcaster.subscriberCount;
+    for (const feed of this.#feeds.values()) count += feed.broadcaster.subscriberCount;
     return count;
   }
 
@@ -113,49 +137,19 @@ export class RoomManager {
    * @throws ValidationError for a bad room id, user id or cursor.
    */
   openListener(roomId: string, options?: OpenListenerOptions): Promise<RoomListener> {
-    return this.#run(async () => {
+    return this.#validated(() => {
       validateRoomId(roomId);
       const userId = options?.userId === undefined ? undefined : validateUserId(options.userId);
       const cursor = options?.since === undefined ? undefined : parseCursor(options.since);
-      // Aborted while queued (a client gone before its stream opened): an ended
-      // listener, with no presence and no fan-out left behind.
-      if (options?.signal?.aborted) return new RoomListenerImpl(roomId, userId, [], 0, endedSubscription());
-
-      const epoch = await this.#store.addListener(roomId, userId);
-      const subscription = this.#localRoom(roomId).subscribe(
-        options?.signal === undefined ? undefined : { signal: options.signal },
-      );
-      this.#listenersOpened++;
-      void subscription.closed.then(() => this.#release(roomId, userId, epoch));
-
-      let slice = await this.#store.read(roomId, {
-        ...(cursor === undefined
-          ? { limit: 1, latest: true }
-          : { afterOffset: cursor.offset, limit: this.#historyLimit }),
-      });
-      if (cursor !== undefined && slice !== undefined && slice.epoch !== cursor.epoch) {
-        slice = await this.#store.read(roomId, { limit: this.#historyLimit });
-      }
-      const room = await this.#store.getRoom(roomId);
-      const lastOffset = slice?.lastOffset ?? 0;
-      const replay = cursor === undefined ? [] : (slice?.messages ?? []);
-      const recovered =
-        cursor === undefined
-          ? null
-          : slice !== undefined &&
-            slice.epoch === cursor.epoch &&
-            cursor.offset >= slice.firstOffset - 1 &&
-            cursor.offset <= slice.lastOffset;
-      const ready: RoomEvent = {
-        type: "ready",
-        roomId,
-        members: room?.members ?? [],
-        lastId: slice !== undefined && lastOffset > 0 ? formatMessageId(slice.epoch, lastOffset) : null,
-        recovered,
-      };
-      const pending: RoomEvent[] = [ready];
-      for (const message of replay) pending.push({ type: "message", message });
-      return new RoomListenerImpl(roomId, userId, pending, lastOffset, subscription);
+      return this.#run(roomId, async () => {
+        // Aborted while queued (a client gone before its stream opened): an ended
+        // listener, with no presence and no fan-out left behind.
+        if (options?.signal?.aborted) return new RoomListenerImpl(roomId, userId, [], 0, endedSubscription());
+        const first = await this.#open(roomId, userId, cursor, options?.signal);
+        if (first !== "rolled-back") return first;
+        const second = await this.#open(roomId, userId, cursor, options?.signal);
+        return second === "rolled-back" ? this.#open(roomId, userId, undefined, options?.signal) : second;
+      }) as Promise<RoomListener>;
     });
   }
 
@@ -168,13 +162,15 @@ export class RoomManager {
    * @throws ValidationError / MessageTooLongError for bad input.
    */
   submit(input: SubmitInput): Promise<Message> {
-    return this.#run(async () => {
+    return this.#validated(() => {
       const roomId = validateRoomId(input?.roomId);
       const userId = validateUserId(input.userId);
       const text = validateText(input.text, this.#maxMessageBytes);
-      const message = await this.#store.append({ roomId, userId, text, sentAt: new Date().toISOString() });
-      this.#messagesAccepted++;
-      return message;
+      return this.#run(roomId, async () => {
+        const message = await this.#store.append({ roomId, userId, text, sentAt: new Date().toISOString() });
+        this.#stats.messagesAccepted++;
+        return message;
+      });
     });
   }
 
@@ -183,36 +179,44 @@ export class RoomManager {
    * @throws RoomNotFoundError
    */
   deleteRoom(roomId: string): Promise<void> {
-    return this.#run(async () => {
+    return this.#validated(() => {
       validateRoomId(roomId);
-      if (!(await this.#store.deleteRoom(roomId))) throw new RoomNotFoundError(roomId);
+      return this.#run(roomId, async () => {
+        if (!(await this.#store.deleteRoom(roomId))) throw new RoomNotFoundError(roomId);
+      });
     });
   }
 
   /** @throws RoomNotFoundError */
   getRoom(roomId: string): Promise<RoomInfo> {
-    return this.#run(async () => {
+    return this.#validated(() => {
       validateRoomId(roomId);
-      const room = await this.#store.getRoom(roomId);
-      if (room === undefined) throw new RoomNotFoundError(roomId);
-      return room;
+      return this.#run(roomId, async () => {
+        const room = await this.#store.getRoom(roomId);
+        if (room === undefined) throw new RoomNotFoundError(roomId);
+        return room;
+      });
     });
   }
 
   /** Every room, sorted by id. */
-  listRooms(): Promise<RoomInfo[]> {
-    return this.#run(async () => {
-      const rooms = await this.#store.listRooms();
-      return rooms.sort((a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0));
-    });
+  async listRooms(): Promise<RoomInfo[]> {
+    this.#assertOpen();
+    // Sees every operation accepted before it, as the per-room ones do.
+    await this.#queue.idle();
+    const rooms = await this.#store.listRooms();
+    return rooms.sort((a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0));
+  }
+
+  /** How many rooms the store holds, without reading them. */
+  countRooms(): Promise<number> {
+    return this.#store.countRooms();
   }
 
   /** Creates a room with a generated id and a friendly name. */
   createRoom(): Promise<RoomInfo> {
-    return this.#run(async () => {
-      const { roomId, name } = generateRoomName();
-      return this.#store.ensureRoom(roomId, name);
-    });
+    const { roomId, name } = generateRoomName();
+    return this.#run(roomId, () => this.#store.ensureRoom(roomId, name));
   }
 
   /**
@@ -222,19 +226,21 @@ export class RoomManager {
    * @throws RoomNotFoundError, ValidationError
    */
   history(roomId: string, options?: HistoryOptions): Promise<Message[]> {
-    return this.#run(async () => {
+    return this.#validated(() => {
       validateRoomId(roomId);
       const limit =
         options?.limit === undefined ? DEFAULT_PAGE : validateLimit(options.limit, this.#historyLimit);
       const cursor = options?.since === undefined ? undefined : parseCursor(options.since);
-      let slice = await this.#store.read(roomId, {
-        limit,
-        ...(cursor === undefined ? { latest: true } : { afterOffset: cursor.offset }),
+      return this.#run(roomId, async () => {
+        let slice = await this.#store.read(roomId, {
+          limit,
+          ...(cursor === undefined ? { latest: true } : { afterOffset: cursor.offset }),
+        });
+        if (slice === undefined) throw new RoomNotFoundError(roomId);
+        if (cursor !== undefined && slice.epoch !== cursor.epoch)
+          slice = await this.#store.read(roomId, { limit });
+        return [...(slice?.messages ?? [])];
       });
-      if (slice === undefined) throw new RoomNotFoundError(roomId);
-      if (cursor !== undefined && slice.epoch !== cursor.epoch)
-        slice = await this.#store.read(roomId, { limit });
-      return [...(slice?.messages ?? [])];
     });
   }
 
@@ -242,56 +248,122 @@ export class RoomManager {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const broadcaster of this.#local.values()) broadcaster.close();
-    this.#local.clear();
+    clearInterval(this.#positionCheck);
+    // Queued opens finish first, so none creates a feed after the feeds are closed.
     await this.#queue.idle();
-    this.#unsubscribeBus();
+    await Promise.all([...this.#feeds.values()].map((feed) => feed.close()));
+    // Listener releases queued by those closes.
+    await this.#queue.idle();
     if (this.#ownsStore) await this.#store.close();
   }
 
-  #run<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new RoomManagerClosedError());
-    return this.#queue.run(operation);
+  async #open(
+    roomId: string,
+    userId: string | undefined,
+    cursor: Cursor | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<RoomListener | "rolled-back"> {
+    const feed = await this.#feed(roomId);
+    const opened = await this.#store.openListener(roomId, userId);
+    feed.align(opened.epoch, opened.lastOffset);
+    // Subscribed before reading history: everything after the read arrives live.
+    const subscription = feed.broadcaster.subscribe(signal === undefined ? undefined : { signal });
+    this.#stats.listenersOpened++;
+    void subscription.closed.then(() => this.#release(roomId, opened.listenerId));
+    const slice = await this.#readAfter(roomId, cursor, opened);
+    if (isAheadOfHistory(cursor, slice)) {
+      // The store's history went back in time: a new epoch, so no offset is reused.
+      subscription.unsubscribe();
+      await this.#store.rotateEpoch(roomId, slice.epoch);
+      return "rolled-back";
+    }
+    const plan = planResume(roomId, opened.members, cursor, slice);
+    const pending: RoomEvent[] = [plan.ready];
+    for (const message of plan.replay) pending.push({ type: "message", message });
+    return new RoomListenerImpl(roomId, userId, pending, plan.skipUpTo, subscription);
   }
 
-  #localRoom(roomId: string): Broadcaster<RoomEntry> {
-    let broadcaster = this.#local.get(roomId);
-    if (broadcaster === undefined) {
-      const created = new Broadcaster<RoomEntry>({
-        queueSize: this.#listenerQueueSize,
-        overflow: "error",
-        onIdle: () => {
-          if (this.#local.get(roomId) === created) this.#local.delete(roomId);
-        },
-      });
-      broadcaster = created;
-      this.#local.set(roomId, broadcaster);
+  /** History after the cursor (from the oldest retained for another epoch's), or just the position. */
+  async #readAfter(
+    roomId: string,
+    cursor: Cursor | undefined,
+    opened: OpenedListener,
+  ): Promise<HistorySlice> {
+    let slice = await this.#store.read(
+      roomId,
+      cursor === undefined
+        ? { limit: 1, latest: true }
+        : { afterOffset: cursor.offset, limit: this.#historyLimit },
+    );
+    if (cursor !== undefined && slice !== undefined && slice.epoch !== cursor.epoch) {
+      slice = await this.#store.read(roomId, { limit: this.#historyLimit });
     }
-    return broadcaster;
+    // Deleted meanwhile: the feed delivers `deleted`; the position is the open's.
+    return (
+      slice ?? {
+        epoch: opened.epoch,
+        messages: [],
+        firstOffset: opened.lastOffset + 1,
+        lastOffset: opened.lastOffset,
+      }
+    );
+  }
+
+  /** The room's feed, subscribed to its bus. Runs in the room's queue. */
+  async #feed(roomId: string): Promise<RoomFeed> {
+    const existing = this.#feeds.get(roomId);
+    if (existing !== undefined && !existing.isClosed) return existing;
+    const feed = await RoomFeed.open(this.#store, roomId, {
+      queueSize: this.#listenerQueueSize,
+      catchUpLimit: this.#historyLimit,
+      onIdle: () => this.#closeIfIdle(roomId, feed),
+      onClosed: () => {
+        if (this.#feeds.get(roomId) === feed) this.#feeds.delete(roomId);
+      },
+      onGap: (stage) => {
+        if (stage === "detected") this.#stats.gapsDetected++;
+        else this.#stats.gapsFilled++;
+      },
+      onLost: (listeners) => {
+        this.#stats.listenersLost += listeners;
+      },
+    });
+    this.#feeds.set(roomId, feed);
+    return feed;
+  }
+
+  /** The feed lost its last listener: leave the room's bus, unless an open queued meanwhile subscribed. */
+  #closeIfIdle(roomId: string, feed: RoomFeed): void {
+    this.#queue
+      .run(roomId, async () => {
+        if (feed.broadcaster.subscriberCount === 0) await feed.close();
+      })
+      .catch(() => undefined);
   }
 
   /** A listener ended: uncount it in the store (presence, reclamation). */
-  #release(roomId: string, userId: string | undefined, epoch: string): void {
+  #release(roomId: string, listenerId: string): void {
     // Runs even while closing, so presence in a shared store stays right.
-    this.#queue.run(() => this.#store.removeListener(roomId, userId, epoch)).catch(() => undefined);
+    this.#queue.run(roomId, () => this.#store.closeListener(roomId, listenerId)).catch(() => undefined);
   }
 
-  #fanOut(event: BusEvent): void {
-    const roomId = event.type === "message" ? event.message.roomId : event.roomId;
-    const broadcaster = this.#local.get(roomId);
-    if (broadcaster === undefined) return;
-    if (event.type === "message") {
-      broadcaster.submit({ event: { type: "message", message: event.message }, offset: event.offset });
-    } else if (event.type === "deleted") {
-      broadcaster.submit({ event, offset: 0 });
-      broadcaster.close();
-      // close() calls onIdle only when it had subscribers: a fan-out whose only
-      // listener was opened with an aborted signal would otherwise stay here
-      // closed, and the room's next submit or open would throw.
-      this.#local.delete(roomId);
-    } else {
-      broadcaster.submit({ event, offset: 0 });
+  #assertOpen(): void {
+    if (this.#closed) throw new RoomManagerClosedError();
+  }
+
+  /** Validates synchronously (errors become a rejected promise), then queues. */
+  #validated<T>(queue: () => Promise<T>): Promise<T> {
+    try {
+      this.#assertOpen();
+      return queue();
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  #run<T>(roomId: string, operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new RoomManagerClosedError());
+    return this.#queue.run(roomId, operation);
   }
 }
 

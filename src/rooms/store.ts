@@ -2,11 +2,17 @@ import type { Message, RoomInfo } from "./events.js";
 
 /**
  * The scale-out seam: where rooms, history and presence live, and how room
- * events reach every process that has listeners. The in-memory store is the
- * default; a shared implementation (Redis) lets several processes serve the
- * same rooms. Nothing here may assume a single process: counters and member
- * sets live in the store, and every change is announced on the bus, including
- * to the process that made it.
+ * events reach every process that has listeners in a room. The in-memory
+ * store is the embedded default; shared stores (Redis, PostgreSQL) let
+ * several processes serve the same rooms. Nothing here assumes one process:
+ *
+ * - the bus is per room: a process subscribes to the rooms it has listeners
+ *   in, and only those;
+ * - every bus event carries the room's epoch, and messages their offset, so a
+ *   process can drop late events of a room's earlier life and detect gaps
+ *   (a bus may lose events: Redis Pub/Sub is at-most-once);
+ * - listeners are counted per listener id, so a retried close never
+ *   double-counts, and a shared store can expire a dead process's listeners.
  */
 export interface RoomStore {
   /** Creates the room if it does not exist (`name` defaults to the id) and returns its state. */
@@ -17,21 +23,37 @@ export interface RoomStore {
   read(roomId: string, query: HistoryQuery): Promise<HistorySlice | undefined>;
   getRoom(roomId: string): Promise<RoomInfo | undefined>;
   listRooms(): Promise<RoomInfo[]>;
+  /** How many rooms exist, without reading them (metrics scrape this). */
+  countRooms(): Promise<number>;
   /** Drops the room and its history and publishes `deleted`; false when there was no such room. */
   deleteRoom(roomId: string): Promise<boolean>;
   /**
-   * Counts one more listener (creating the room if needed) and, when it is the
-   * user's first, publishes `joined`. Returns the room's epoch, to pass back.
+   * One atomic step: creates the room if needed, counts one more listener
+   * and, when it is the user's first, publishes `joined`. Returns the
+   * listener's id (to close it with) and the room's epoch and top offset.
    */
-  addListener(roomId: string, userId: string | undefined): Promise<string>;
+  openListener(roomId: string, userId: string | undefined): Promise<OpenedListener>;
   /**
-   * Counts one listener less and, when it was the user's last, publishes `left`.
-   * A room left with no listeners and no messages is dropped. Does nothing when
-   * the room's epoch is no longer `epoch` (it was deleted meanwhile).
+   * Uncounts the listener and, when it was its user's last, publishes `left`.
+   * A room left with no listeners and no messages is dropped. Idempotent:
+   * an id the room does not count (closed already, or counted by a deleted
+   * earlier life of the room) changes nothing.
    */
-  removeListener(roomId: string, userId: string | undefined, epoch: string): Promise<void>;
-  /** Receives every room event of every room, in publish order per room. Returns the unsubscriber. */
-  subscribe(listener: (event: BusEvent) => void): () => void;
+  closeListener(roomId: string, listenerId: string): Promise<void>;
+  /**
+   * Starts a new epoch for the room when its epoch is still `epoch`: called
+   * when a cursor or a process saw an offset the store no longer has (the
+   * store's history was rolled back), so no offset is ever reused.
+   */
+  rotateEpoch(roomId: string, epoch: string): Promise<void>;
+  /**
+   * Subscribes to one room's events, in publish order. Resolves once the
+   * subscription is in place: everything published after that is delivered
+   * (unless the bus loses it, which a `resync` event then announces).
+   */
+  subscribe(roomId: string, onEvent: (event: BusEvent) => void): Promise<BusSubscription>;
+  /** False while the store cannot be reached (health checks report it). */
+  readonly healthy: boolean;
   close(): Promise<void>;
 }
 
@@ -60,8 +82,34 @@ export interface HistorySlice {
   readonly lastOffset: number;
 }
 
-/** What the bus carries. `offset` lets listeners drop duplicates at the replay/live seam. */
+export interface OpenedListener {
+  /** Pass it back to `closeListener`. */
+  readonly listenerId: string;
+  readonly epoch: string;
+  /** The room's top offset when the listener was counted. */
+  readonly lastOffset: number;
+  /** Members once the listener was counted, sorted. */
+  readonly members: readonly string[];
+}
+
+export interface BusSubscription {
+  unsubscribe(): Promise<void>;
+}
+
+/** What the bus carries for one room. */
 export type BusEvent =
-  | { readonly type: "message"; readonly message: Message; readonly offset: number }
-  | { readonly type: "joined" | "left"; readonly roomId: string; readonly userId: string }
-  | { readonly type: "deleted"; readonly roomId: string };
+  | {
+      readonly type: "message";
+      readonly epoch: string;
+      readonly offset: number;
+      readonly message: Message;
+    }
+  | {
+      readonly type: "joined" | "left";
+      readonly epoch: string;
+      readonly roomId: string;
+      readonly userId: string;
+    }
+  | { readonly type: "deleted"; readonly epoch: string; readonly roomId: string }
+  /** The bus may have lost this room's events (it reconnected): compare positions with the store. */
+  | { readonly type: "resync"; readonly roomId: string };

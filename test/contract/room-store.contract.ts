@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCursor } from "../../src/rooms/cursor.js";
-import type { BusEvent, Message, RoomStore } from "../../src/rooms/index.js";
+import type { BusEvent, BusSubscription, Message, RoomStore } from "../../src/rooms/index.js";
 
 /** What the suite needs the store under test to be configured with. */
 export interface RoomStoreContractOptions {
@@ -31,14 +31,10 @@ const HISTORY_LIMIT = 5;
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-function roomOf(event: BusEvent): string {
-  return event.type === "message" ? event.message.roomId : event.roomId;
-}
-
 /** A short label for a bus event, for readable assertions. */
 function label(event: BusEvent): string {
   if (event.type === "message") return `message:${event.message.text}@${event.offset}`;
-  if (event.type === "deleted") return `deleted:${event.roomId}`;
+  if (event.type === "deleted" || event.type === "resync") return `${event.type}:${event.roomId}`;
   return `${event.type}:${event.userId}`;
 }
 
@@ -47,22 +43,25 @@ interface BusWaiter {
   readonly resolve: () => void;
 }
 
-/** Records the bus events of one test's rooms, and waits for them without timers. */
+/** Records the bus events of the rooms it watches, and waits for them without timers. */
 class BusRecorder {
   readonly events: BusEvent[] = [];
-  readonly #prefix: string;
-  readonly #unsubscribe: () => void;
+  readonly #subscriptions: BusSubscription[] = [];
   #waiters: BusWaiter[] = [];
   /** How many events earlier calls to `sinceLastCheck()`/`beforeMarker()` already handed out. */
   #checked = 0;
 
-  constructor(store: RoomStore, prefix: string) {
-    this.#prefix = prefix;
-    this.#unsubscribe = store.subscribe((event) => this.#record(event));
+  /** Subscribes to each room; resolves once every subscription is in place. */
+  static async watching(store: RoomStore, roomIds: readonly string[]): Promise<BusRecorder> {
+    const recorder = new BusRecorder();
+    for (const roomId of roomIds) {
+      recorder.#subscriptions.push(await store.subscribe(roomId, (event) => recorder.#record(event)));
+    }
+    return recorder;
   }
 
-  unsubscribe(): void {
-    this.#unsubscribe();
+  async unsubscribe(): Promise<void> {
+    await Promise.all(this.#subscriptions.splice(0).map((subscription) => subscription.unsubscribe()));
   }
 
   /** Resolves once `condition` holds over the recorded events. */
@@ -102,7 +101,6 @@ class BusRecorder {
   }
 
   #record(event: BusEvent): void {
-    if (!roomOf(event).startsWith(this.#prefix)) return;
     this.events.push(event);
     const still: BusWaiter[] = [];
     for (const waiter of this.#waiters) {
@@ -129,6 +127,10 @@ export function describeRoomStoreContract(
     let prefix: string;
     /** A room id of this test's own: `room("a")`. */
     const room = (suffix: string) => `${prefix}-${suffix}`;
+    /** The rooms whose bus every test records. */
+    const watched = () => ["a", "b", "c", "none"].map(room);
+    /** Opens a listener and returns its id and the room's epoch. */
+    const listen = async (roomId: string, userId: string | undefined) => store.openListener(roomId, userId);
     const draft = (roomId: string, text: string, userId = "alice") => ({
       roomId,
       userId,
@@ -151,11 +153,11 @@ export function describeRoomStoreContract(
     beforeEach(async () => {
       prefix = `contract-${randomBytes(5).toString("hex")}`;
       store = await createStore({ historyLimit: HISTORY_LIMIT });
-      bus = new BusRecorder(store, prefix);
+      bus = await BusRecorder.watching(store, watched());
     });
 
     afterEach(async () => {
-      bus.unsubscribe();
+      await bus.unsubscribe();
       try {
         await cleanup?.(store);
       } finally {
@@ -220,11 +222,11 @@ export function describeRoomStoreContract(
 
     describe("the bus", () => {
       it("announces every event to every subscriber, in the same order", async () => {
-        const second = new BusRecorder(store, prefix);
+        const second = await BusRecorder.watching(store, watched());
         try {
-          await store.addListener(room("a"), "bob");
+          const bob = await listen(room("a"), "bob");
           await appendTexts(room("a"), ["one", "two"]);
-          await store.removeListener(room("a"), "bob", await epochOf(room("a")));
+          await store.closeListener(room("a"), bob.listenerId);
           await store.deleteRoom(room("a"));
           await bus.count(5);
           await second.count(5);
@@ -238,15 +240,15 @@ export function describeRoomStoreContract(
           expect(bus.sinceLastCheck()).toEqual(expected);
           expect(second.sinceLastCheck()).toEqual(expected);
         } finally {
-          second.unsubscribe();
+          await second.unsubscribe();
         }
       });
 
       it("stops announcing to a subscriber once it unsubscribed, and only to it", async () => {
-        const leaving = new BusRecorder(store, prefix);
+        const leaving = await BusRecorder.watching(store, watched());
         await appendTexts(room("a"), ["before"]);
         await leaving.count(1);
-        leaving.unsubscribe();
+        await leaving.unsubscribe();
         await appendTexts(room("a"), ["after"]);
         expect(await bus.beforeMarker(store, room("a"))).toEqual(["message:before@1", "message:after@2"]);
         expect(leaving.sinceLastCheck()).toEqual(["message:before@1"]);
@@ -370,7 +372,7 @@ export function describeRoomStoreContract(
         const [old] = await appendTexts(room("a"), ["old"]);
         const oldEpoch = await epochOf(room("a"));
         await store.deleteRoom(room("a"));
-        const newEpoch = await store.addListener(room("a"), undefined);
+        const { epoch: newEpoch } = await listen(room("a"), undefined);
         expect(newEpoch).not.toBe(oldEpoch);
         const [fresh] = await appendTexts(room("a"), ["new"]);
         expect(fresh?.id).not.toBe(old?.id);
@@ -386,86 +388,153 @@ export function describeRoomStoreContract(
     });
 
     describe("listeners and presence", () => {
-      it("creates the room on addListener and returns the epoch that read reports", async () => {
-        const epoch = await store.addListener(room("a"), "bob");
-        expect(epoch).toBe(await epochOf(room("a")));
-        expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 1, members: ["bob"] });
+      it("creates the room on openListener and returns the epoch and top offset that read reports", async () => {
+        const opened = await listen(room("a"), "bob");
+        expect(opened).toMatchObject({ epoch: await epochOf(room("a")), lastOffset: 0, members: ["bob"] });
+        await appendTexts(room("a"), ["one", "two"]);
+        expect(await listen(room("a"), undefined)).toMatchObject({ lastOffset: 2, members: ["bob"] });
+        expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 2, members: ["bob"] });
+      });
+
+      it("gives every listener an id of its own", async () => {
+        const ids = new Set<string>();
+        for (let i = 0; i < 5; i++) ids.add((await listen(room("a"), "bob")).listenerId);
+        ids.add((await listen(room("b"), "bob")).listenerId);
+        expect(ids.size).toBe(6);
       });
 
       it("announces joined on a user's first listener only, and counts every listener", async () => {
-        await store.addListener(room("a"), "bob");
-        await store.addListener(room("a"), "bob");
-        await store.addListener(room("a"), "alice");
+        await listen(room("a"), "bob");
+        await listen(room("a"), "bob");
+        await listen(room("a"), "alice");
         expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 3, members: ["alice", "bob"] });
         expect(await bus.beforeMarker(store, room("a"))).toEqual(["joined:bob", "joined:alice"]);
       });
 
-      it("announces left only when a user's last listener is removed", async () => {
-        const epoch = await store.addListener(room("a"), "bob");
-        await store.addListener(room("a"), "bob");
-        await store.addListener(room("a"), "carol");
+      it("announces left only when a user's last listener is closed", async () => {
+        const bob1 = await listen(room("a"), "bob");
+        const bob2 = await listen(room("a"), "bob");
+        await listen(room("a"), "carol");
         expect(await bus.beforeMarker(store, room("a"))).toEqual(["joined:bob", "joined:carol"]);
-        await store.removeListener(room("a"), "bob", epoch);
+        await store.closeListener(room("a"), bob1.listenerId);
         expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 2, members: ["bob", "carol"] });
         expect(await bus.beforeMarker(store, room("a"))).toEqual([]);
-        await store.removeListener(room("a"), "bob", epoch);
+        await store.closeListener(room("a"), bob2.listenerId);
         expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 1, members: ["carol"] });
         expect(await bus.beforeMarker(store, room("a"))).toEqual(["left:bob"]);
       });
 
+      it("counts a listener closed twice only once", async () => {
+        const bob1 = await listen(room("a"), "bob");
+        await listen(room("a"), "bob");
+        await store.closeListener(room("a"), bob1.listenerId);
+        await store.closeListener(room("a"), bob1.listenerId);
+        expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 1, members: ["bob"] });
+        expect(await bus.beforeMarker(store, room("a"))).toEqual(["joined:bob"]);
+      });
+
       it("counts anonymous listeners without making them members or announcing them", async () => {
-        const epoch = await store.addListener(room("a"), undefined);
-        await store.addListener(room("a"), undefined);
-        await store.addListener(room("a"), "bob");
+        const anonymous = await listen(room("a"), undefined);
+        await listen(room("a"), undefined);
+        await listen(room("a"), "bob");
         expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 3, members: ["bob"] });
-        await store.removeListener(room("a"), undefined, epoch);
+        await store.closeListener(room("a"), anonymous.listenerId);
         expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 2, members: ["bob"] });
         expect(await bus.beforeMarker(store, room("a"))).toEqual(["joined:bob"]);
       });
 
-      it("ignores removeListener with the epoch of a room deleted since", async () => {
-        const oldEpoch = await store.addListener(room("a"), "bob");
+      it("ignores closing a listener of a room deleted since", async () => {
+        const old = await listen(room("a"), "bob");
+        const oldAnonymous = await listen(room("a"), undefined);
         await store.deleteRoom(room("a"));
-        await store.addListener(room("a"), "bob");
-        await store.addListener(room("a"), undefined);
+        await listen(room("a"), "bob");
+        await listen(room("a"), undefined);
         expect(await bus.beforeMarker(store, room("a"))).toEqual([
           "joined:bob",
           `deleted:${room("a")}`,
           "joined:bob",
         ]);
-        await store.removeListener(room("a"), "bob", oldEpoch);
-        await store.removeListener(room("a"), undefined, oldEpoch);
+        await store.closeListener(room("a"), old.listenerId);
+        await store.closeListener(room("a"), oldAnonymous.listenerId);
         expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 2, members: ["bob"] });
         expect(await bus.beforeMarker(store, room("a"))).toEqual([]);
       });
 
-      it("ignores removeListener for a room that does not exist, without creating it", async () => {
-        await store.removeListener(room("none"), "bob", "0123456789");
+      it("ignores closing a listener of a room that does not exist, without creating it", async () => {
+        await store.closeListener(room("none"), "no-such-listener");
         expect(await store.getRoom(room("none"))).toBeUndefined();
       });
 
-      it("drops a room without messages when its last listener is removed", async () => {
-        const epoch = await store.addListener(room("a"), "bob");
-        await store.addListener(room("a"), undefined);
-        await store.removeListener(room("a"), "bob", epoch);
+      it("drops a room without messages when its last listener is closed", async () => {
+        const bob = await listen(room("a"), "bob");
+        const anonymous = await listen(room("a"), undefined);
+        await store.closeListener(room("a"), bob.listenerId);
         expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 1, members: [] });
-        await store.removeListener(room("a"), undefined, epoch);
+        await store.closeListener(room("a"), anonymous.listenerId);
         expect(await store.getRoom(room("a"))).toBeUndefined();
         expect((await store.listRooms()).some((r) => r.roomId === room("a"))).toBe(false);
         expect(await store.read(room("a"), { limit: 1 })).toBeUndefined();
       });
 
-      it("keeps a room with messages when its last listener is removed", async () => {
-        const epoch = await store.addListener(room("a"), "bob");
+      it("keeps a room with messages when its last listener is closed", async () => {
+        const bob = await listen(room("a"), "bob");
         const [message] = await appendTexts(room("a"), ["stay"]);
-        await store.removeListener(room("a"), "bob", epoch);
+        await store.closeListener(room("a"), bob.listenerId);
         expect(await store.getRoom(room("a"))).toMatchObject({
           listeners: 0,
           members: [],
           messageCount: 1,
           lastMessageId: message?.id,
         });
+        expect(await epochOf(room("a"))).toBe(bob.epoch);
+      });
+    });
+
+    describe("epochs", () => {
+      it("carries the room's epoch on every bus event", async () => {
+        const { epoch } = await listen(room("a"), "bob");
+        await appendTexts(room("a"), ["one"]);
+        await store.deleteRoom(room("a"));
+        await bus.count(3);
+        expect(bus.events.map((event) => (event.type === "resync" ? undefined : event.epoch))).toEqual([
+          epoch,
+          epoch,
+          epoch,
+        ]);
+      });
+
+      it("rotateEpoch starts a new epoch with an empty history, keeping the listeners", async () => {
+        const bob = await listen(room("a"), "bob");
+        await appendTexts(room("a"), ["one", "two"]);
+        await store.rotateEpoch(room("a"), bob.epoch);
+        const slice = await store.read(room("a"), { limit: 10 });
+        expect(slice?.epoch).not.toBe(bob.epoch);
+        expect(slice).toMatchObject({ messages: [], lastOffset: 0 });
+        expect(await store.getRoom(room("a"))).toMatchObject({ listeners: 1, members: ["bob"] });
+        const [next] = await appendTexts(room("a"), ["three"]);
+        expect(next === undefined ? undefined : parseCursor(next.id)).toEqual({
+          epoch: slice?.epoch,
+          offset: 1,
+        });
+      });
+
+      it("rotateEpoch does nothing when the epoch already changed", async () => {
+        const { epoch } = await listen(room("a"), "bob");
+        await appendTexts(room("a"), ["one"]);
+        await store.rotateEpoch(room("a"), "0000000000");
         expect(await epochOf(room("a"))).toBe(epoch);
+        expect((await store.read(room("a"), { limit: 10 }))?.lastOffset).toBe(1);
+      });
+    });
+
+    describe("countRooms", () => {
+      it("counts the rooms that exist", async () => {
+        const before = await store.countRooms();
+        await store.ensureRoom(room("a"));
+        await appendTexts(room("b"), ["hi"]);
+        expect(await store.countRooms()).toBe(before + 2);
+        await store.deleteRoom(room("a"));
+        expect(await store.countRooms()).toBe(before + 1);
       });
     });
 
@@ -495,9 +564,9 @@ export function describeRoomStoreContract(
       });
 
       it("getRoom reports listeners, sorted members, message count and last message id", async () => {
-        await store.addListener(room("a"), "zed");
-        await store.addListener(room("a"), "amy");
-        await store.addListener(room("a"), undefined);
+        await listen(room("a"), "zed");
+        await listen(room("a"), "amy");
+        await listen(room("a"), undefined);
         const [, last] = await appendTexts(room("a"), ["one", "two"]);
         expect(await store.getRoom(room("a"))).toMatchObject({
           roomId: room("a"),
@@ -512,7 +581,7 @@ export function describeRoomStoreContract(
       it("listRooms lists every room with its state", async () => {
         await store.ensureRoom(room("a"), "Room A");
         const [message] = await appendTexts(room("b"), ["hi"]);
-        await store.addListener(room("c"), "bob");
+        await listen(room("c"), "bob");
         const rooms = (await store.listRooms()).filter((r) => r.roomId.startsWith(prefix));
         rooms.sort((x, y) => (x.roomId < y.roomId ? -1 : 1));
         expect(rooms).toMatchObject([

@@ -74,7 +74,8 @@ export async function roomEventsBeforeMarker(
 /**
  * Closes a listener and waits for it to end. The manager releases the
  * listener's presence from a callback on `closed` registered when the listener
- * opened, so any manager call made after this resolves observes the release.
+ * opened, into the room's queue, so any call on that room made after this
+ * resolves observes the release (calls on other rooms are not ordered with it).
  */
 export async function closeRoomListener(listener: RoomListener): Promise<void> {
   listener.close();

@@ -232,7 +232,13 @@ describe("RoomManager: counters", () => {
     await manager.submit({ roomId: "lobby", userId: "", text: "x" }).catch(() => undefined);
     await manager.openListener("lobby");
     await manager.openListener("bad room").catch(() => undefined);
-    expect(manager.stats).toEqual({ messagesAccepted: 3, listenersOpened: 1 });
+    expect(manager.stats).toEqual({
+      messagesAccepted: 3,
+      listenersOpened: 1,
+      gapsDetected: 0,
+      gapsFilled: 0,
+      listenersLost: 0,
+    });
     expect(manager.localListenerCount).toBe(1);
   });
 });

@@ -81,6 +81,8 @@ describe("RoomManager: reclaiming rooms", () => {
     // Existing rooms keep working, and a room freed by its last listener makes space again.
     await submitRoomMessages(manager, "a", 1);
     await closeRoomListener(listener);
+    // Rooms are ordered each on their own: room b's queue has run the release once this answers.
+    await expectRoomRejection(manager.getRoom("b"), RoomNotFoundError, { code: "room_not_found" });
     await submitRoomMessages(manager, "c", 1);
     expect(ids(await manager.listRooms())).toEqual(["a", "c"]);
   });

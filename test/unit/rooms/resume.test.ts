@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   type BusEvent,
-  type HistoryQuery,
+  type BusSubscription,
   MemoryRoomStore,
   type Message,
-  type MessageDraft,
-  type RoomStore,
 } from "../../../src/rooms/index.js";
 import {
   nextRoomEvent,
@@ -25,49 +23,15 @@ const numbered = (from: number, to: number, prefix = "m") =>
  * A store whose bus announces events only when the test calls `deliver()`, as
  * a shared store's announcements can reach a process after its own reads.
  */
-class LateBusStore implements RoomStore {
-  readonly #inner = new MemoryRoomStore();
-  readonly #held: BusEvent[] = [];
-  readonly #subscribers = new Set<(event: BusEvent) => void>();
-
-  constructor() {
-    this.#inner.subscribe((event) => this.#held.push(event));
-  }
+class LateBusStore extends MemoryRoomStore {
+  readonly #held: Array<() => void> = [];
 
   deliver(): void {
-    for (const event of this.#held.splice(0)) for (const subscriber of this.#subscribers) subscriber(event);
+    for (const announce of this.#held.splice(0)) announce();
   }
 
-  ensureRoom(roomId: string, name?: string) {
-    return this.#inner.ensureRoom(roomId, name);
-  }
-  append(draft: MessageDraft) {
-    return this.#inner.append(draft);
-  }
-  read(roomId: string, query: HistoryQuery) {
-    return this.#inner.read(roomId, query);
-  }
-  getRoom(roomId: string) {
-    return this.#inner.getRoom(roomId);
-  }
-  listRooms() {
-    return this.#inner.listRooms();
-  }
-  deleteRoom(roomId: string) {
-    return this.#inner.deleteRoom(roomId);
-  }
-  addListener(roomId: string, userId: string | undefined) {
-    return this.#inner.addListener(roomId, userId);
-  }
-  removeListener(roomId: string, userId: string | undefined, epoch: string) {
-    return this.#inner.removeListener(roomId, userId, epoch);
-  }
-  subscribe(subscriber: (event: BusEvent) => void): () => void {
-    this.#subscribers.add(subscriber);
-    return () => this.#subscribers.delete(subscriber);
-  }
-  close() {
-    return this.#inner.close();
+  override subscribe(roomId: string, onEvent: (event: BusEvent) => void): Promise<BusSubscription> {
+    return super.subscribe(roomId, (event) => this.#held.push(() => onEvent(event)));
   }
 }
 
