@@ -1,14 +1,16 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { type RoomEvent, type RoomListener, SlowConsumerError } from "../rooms/index.js";
+import { HistoryLostError, type RoomEvent, type RoomListener, SlowConsumerError } from "../rooms/index.js";
 
 /**
  * How a stream ended:
  * - `ended`: the listener finished (client gone, or the server shutting down);
  * - `deleted`: the room was deleted (its `deleted` event was written);
- * - `slow_consumer`: the listener's queue overflowed while the client was not reading.
+ * - `slow_consumer`: the listener's queue overflowed while the client was not reading;
+ * - `history_lost`: the room lost messages this listener had not yet seen
+ *   (a shared store restarted or trimmed them); the client resumes from its last id.
  */
-export type PumpOutcome = "ended" | "deleted" | "slow_consumer";
+export type PumpOutcome = "ended" | "deleted" | "slow_consumer" | "history_lost";
 
 export interface PumpOptions {
   /** Writes events to the transport; returns `write()`'s result. */
@@ -55,13 +57,14 @@ export async function pumpListener(
         if (slice[slice.length - 1]?.type === "deleted") return "deleted";
         if (!ok && !(await drained(transport, listener))) {
           listener.close();
-          return (await listener.closed) instanceof SlowConsumerError ? "slow_consumer" : "ended";
+          return outcomeOf(await listener.closed) ?? "ended";
         }
         start = end;
       }
     }
   } catch (error) {
-    if (error instanceof SlowConsumerError) return "slow_consumer";
+    const outcome = outcomeOf(error);
+    if (outcome !== undefined) return outcome;
     throw error;
   } finally {
     listener.close();
@@ -100,4 +103,11 @@ async function drained(transport: Writable, listener: RoomListener): Promise<boo
   } finally {
     controller.abort();
   }
+}
+
+/** The outcome a listener's end error stands for, if it is one a client can resume from. */
+function outcomeOf(error: unknown): PumpOutcome | undefined {
+  if (error instanceof SlowConsumerError) return "slow_consumer";
+  if (error instanceof HistoryLostError) return "history_lost";
+  return undefined;
 }

@@ -10,6 +10,8 @@ export interface RunningGrpcServer {
   readonly server: Server;
   /** The bound port (the one picked when `port` was `0`). */
   readonly port: number;
+  /** Reports the health service SERVING or NOT_SERVING (a store that went away); ignored once closing. */
+  setServing(serving: boolean): void;
   /**
    * Graceful stop: health turns NOT_SERVING, open streams end with UNAVAILABLE,
    * nothing new is accepted; calls still running after `graceMs` (default
@@ -48,6 +50,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   return {
     server,
     port,
+    setServing: (serving) => {
+      if (closing !== undefined) return;
+      const value = serving ? "SERVING" : "NOT_SERVING";
+      health.setStatus("", value);
+      health.setStatus(CHAT_SERVICE_NAME, value);
+    },
     close: (graceMs = defaultGrace) => {
       closing ??= shutDown(server, graceMs, () => {
         health.setStatus("", "NOT_SERVING");

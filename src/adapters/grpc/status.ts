@@ -17,7 +17,9 @@ const STATUS_BY_CODE: Readonly<Record<string, status>> = {
   too_many_rooms: status.RESOURCE_EXHAUSTED,
   too_many_streams: status.RESOURCE_EXHAUSTED,
   slow_consumer: status.RESOURCE_EXHAUSTED,
+  history_lost: status.ABORTED,
   shutting_down: status.UNAVAILABLE,
+  store_unavailable: status.UNAVAILABLE,
   internal: status.INTERNAL,
 };
 

@@ -13,6 +13,9 @@ const SHUTTING_DOWN =
 const EVICTED =
   "stream ended: the client read too slowly and fell too far behind; " +
   "open a new Stream with `since` set to the last message id received";
+const HISTORY_LOST =
+  "stream ended: the room lost messages this stream had not received; " +
+  "open a new Stream with `since` set to the last message id received (its ready event says what is missing)";
 
 /**
  * The `Stream` rpc and the set of its open calls. Each call is one room
@@ -98,6 +101,9 @@ export class StreamHandler {
         metrics?.evicted("grpc", outcome);
         logger.info({ roomId: listener.roomId, outcome }, "slow gRPC stream ended");
         return endWithStatus(call, chatStatus("slow_consumer", EVICTED));
+      case "history_lost":
+        logger.info({ roomId: listener.roomId, outcome }, "gRPC stream ended: history lost");
+        return endWithStatus(call, chatStatus("history_lost", HISTORY_LOST));
       case "ended":
         // Ended without a deletion: the client left, or the server (or its rooms) is closing.
         return endWithStatus(call, chatStatus("shutting_down", SHUTTING_DOWN));

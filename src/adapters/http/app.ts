@@ -24,8 +24,9 @@ export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}):
   const isServing = options.isServing ?? (() => true);
 
   app.get("/healthz", (_req, res) => {
-    if (isServing()) res.json({ status: "ok" });
-    else sendError(res, "shutting_down", "The server is shutting down");
+    if (!isServing()) sendError(res, "shutting_down", "The server is shutting down");
+    else if (!rooms.healthy) sendError(res, "store_unavailable", "The message store is unavailable");
+    else res.json({ status: "ok" });
   });
   const metrics = options.metrics;
   if (metrics !== undefined) {

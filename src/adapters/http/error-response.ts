@@ -21,6 +21,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   too_many_rooms: 429,
   too_many_streams: 503,
   shutting_down: 503,
+  store_unavailable: 503,
   internal: 500,
 };
 

@@ -72,6 +72,8 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
         // Its buffer will not drain: free it now rather than wait for a timeout.
         res.destroy();
       } else {
+        if (outcome === "history_lost")
+          options.logger.info({ roomId: listener.roomId, outcome }, "SSE stream ended");
         res.end();
       }
     } finally {
