@@ -65,6 +65,26 @@ describe("layering: broadcast ← rooms ← adapters ← cmd", () => {
     }
   });
 
+  it("lets stores use rooms only through its index, and never import adapters, cmd or each other", () => {
+    const storeOf = (path: string) => /^stores\/([^/]+)\//.exec(path)?.[1];
+    expect(inFolder("stores/redis/").length).toBeGreaterThan(2);
+    for (const { file, specifiers } of inFolder("stores/")) {
+      for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
+        const landing = target(file, specifier);
+        const allowed = landing === "rooms/index.js" || storeOf(landing) === storeOf(file);
+        expect(allowed, `${file} imports ${specifier}`).toBe(true);
+      }
+    }
+  });
+
+  it("keeps database drivers out of rooms, broadcast and adapters", () => {
+    for (const { file, specifiers } of modules.filter((m) => !/^(stores|cmd)\//.test(m.file))) {
+      for (const specifier of specifiers) {
+        expect(/^(@redis\/|redis$|pg$)/.test(specifier), `${file} imports ${specifier}`).toBe(false);
+      }
+    }
+  });
+
   it("keeps the CLI out of every library module", () => {
     for (const { file, specifiers } of modules.filter((m) => !m.file.startsWith("cmd/"))) {
       for (const specifier of specifiers.filter((s) => s.startsWith("."))) {

@@ -1,0 +1,1 @@
+export { RedisRoomStore, type RedisStoreOptions, type RedisStoreStats } from "./redis-store.js";
