@@ -16,6 +16,9 @@ export interface ServeConfig {
   readonly heartbeatMs: number;
   /** Shutdown: how long open connections may take to finish before they are cut. */
   readonly graceMs: number;
+  /** Rooms in this Redis instead of this process's memory. */
+  readonly redisUrl?: string | undefined;
+  readonly presenceLeaseMs: number;
 }
 
 export function parsePort(value: string): number {
@@ -75,4 +78,17 @@ export function parseHttpUrl(value: string): string {
     throw new InvalidArgumentError(`Expected an http:// URL, got "${value}".`);
   }
   return url.origin;
+}
+
+export function parseRedisUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "redis:" && url.protocol !== "rediss:")) {
+    throw new InvalidArgumentError(`Expected a redis:// URL, got "${value}".`);
+  }
+  return value;
 }

@@ -10,6 +10,7 @@ import {
   parseHttpUrl,
   parseLogLevel,
   parsePort,
+  parseRedisUrl,
   positiveInteger,
 } from "./config.js";
 import { GrpcChatClient } from "./grpc-client.js";
@@ -95,6 +96,20 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         .argParser(positiveInteger),
     )
     .addOption(
+      new Option("--redis <url>", "keep rooms in Redis, shared by every process using it (redis://host:port)")
+        .env("CHAT_REDIS_URL")
+        .argParser(parseRedisUrl),
+    )
+    .addOption(
+      new Option(
+        "--presence-lease-ms <ms>",
+        "with --redis: a dead process's users leave the rooms within about this long",
+      )
+        .env("CHAT_PRESENCE_LEASE_MS")
+        .default(15_000)
+        .argParser(positiveInteger),
+    )
+    .addOption(
       new Option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
         .env("CHAT_LOG_LEVEL")
         .default("info")
@@ -112,6 +127,8 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           heartbeatMs: flags.heartbeatMs,
           graceMs: flags.graceMs,
           logLevel: flags.logLevel,
+          redisUrl: flags.redis,
+          presenceLeaseMs: flags.presenceLeaseMs,
         },
         io,
       );
@@ -183,6 +200,8 @@ interface ServeFlags {
   readonly heartbeatMs: number;
   readonly graceMs: number;
   readonly logLevel: LogLevel;
+  readonly redis?: string;
+  readonly presenceLeaseMs: number;
 }
 
 function userOption(): Option {

@@ -1,7 +1,8 @@
 import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapters/http/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
-import { getRoomManager, type RoomManager } from "../rooms/index.js";
+import { RoomManager, type RoomStore, StoreUnavailableError } from "../rooms/index.js";
+import { RedisRoomStore } from "../stores/redis/index.js";
 import type { ServeConfig } from "./config.js";
 
 export interface RunningServer {
@@ -28,8 +29,15 @@ export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const rooms = getRoomManager({ historyLimit: config.history, maxMessageBytes: config.maxMessageBytes });
+  const store = await openStore(config);
+  // A manager of this server's own: a second start in one process gets a fresh one.
+  const rooms = new RoomManager({
+    historyLimit: config.history,
+    maxMessageBytes: config.maxMessageBytes,
+    ...(store === undefined ? {} : { store }),
+  });
   const metrics = new ChatMetrics(rooms);
+  let storeWatch: ReturnType<typeof setInterval> | undefined;
   let serving = true;
   const listening: string[] = [];
   let http: RunningHttpServer | undefined;
@@ -63,11 +71,20 @@ export async function startServer(
         config,
       );
       listening.push(`grpc  ${config.host}:${grpc.port}  (chat.v1.ChatService, reflection, health)`);
+      const running = grpc;
+      // gRPC health follows the store (HTTP's /healthz asks it on every request).
+      storeWatch = setInterval(() => running.setServing(rooms.healthy), 1_000);
+      storeWatch.unref();
     }
+    listening.push(
+      store === undefined ? "store in memory (rooms live in this process)" : `store redis ${config.redisUrl}`,
+    );
   } catch (error) {
+    clearInterval(storeWatch);
     await http?.close(0);
     await grpc?.close();
     await rooms.close();
+    await store?.close();
     throw error;
   }
 
@@ -78,13 +95,31 @@ export async function startServer(
     grpcPort: grpc?.port,
     close: async (graceMs = 2_000) => {
       serving = false;
+      clearInterval(storeWatch);
       const httpClosed = http?.close(graceMs);
       // gRPC first, so its streams end with UNAVAILABLE rather than as finished.
       await grpc?.close(graceMs);
       await rooms.close();
       await httpClosed;
+      await store?.close();
     },
   };
+}
+
+/** The shared store the flags ask for, connected; `undefined` for the in-memory default. */
+async function openStore(config: ServeConfig): Promise<RoomStore | undefined> {
+  if (config.redisUrl === undefined) return undefined;
+  try {
+    return await RedisRoomStore.connect({
+      url: config.redisUrl,
+      historyLimit: config.history,
+      presenceLeaseMs: config.presenceLeaseMs,
+    });
+  } catch (error) {
+    if (error instanceof StoreUnavailableError)
+      throw new StartupError(`cannot reach Redis at ${config.redisUrl} (--redis)`);
+    throw error;
+  }
 }
 
 async function listenOrExplain<T>(listen: () => Promise<T>, flag: string, config: ServeConfig): Promise<T> {
