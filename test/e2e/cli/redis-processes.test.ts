@@ -49,6 +49,7 @@ const messagesOf = (events: readonly SseEvent[]) => events.filter((e) => e.event
 describe("several chat-server processes on one Redis", () => {
   it("deliver the same messages with the same ids in the same order over SSE on one, gRPC on another, posted on a third", async () => {
     const [a, b, c] = await Promise.all([serveOnRedis(), serveOnRedis(), serveOnRedis()]);
+    expect(await a.waitForStdout((out) => out.includes("store "))).toContain(`store redis ${redis.url}`);
     const stream = await sse(`${a.httpUrl}/stream/lobby`);
     expect((await stream.next())?.event).toBe("ready");
     const grpc = disposer.add(new ChatTestClient(b.grpcAddress as string), (x) => x.close());

@@ -23,11 +23,12 @@ function isOpen(port: number): Promise<boolean> {
 }
 
 describe("chat-server serve", () => {
-  it("serves every adapter by default and prints one line per adapter", async () => {
+  it("serves every adapter by default and prints one line per adapter, then where rooms live", async () => {
     const cli = await startServe([]);
     running.push(cli);
-    const lines = cli.stdout().trim().split("\n");
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "grpc"]);
+    const lines = (await cli.waitForStdout((out) => out.includes("store "))).trim().split("\n");
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "grpc", "store"]);
+    expect(lines[3]).toMatch(/^store in memory/);
     const health = await fetch(`${cli.httpUrl}/healthz`);
     expect(await health.json()).toEqual({ status: "ok" });
     const page = await fetch(`${cli.httpUrl}/room/lobby`, { headers: { accept: "text/html" } });
