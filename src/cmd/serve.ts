@@ -1,7 +1,7 @@
 import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapters/http/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
-import { RoomManager, type RoomStore, StoreUnavailableError } from "../rooms/index.js";
+import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { RedisRoomStore } from "../stores/redis/index.js";
 import type { ServeConfig } from "./config.js";
 
@@ -36,7 +36,7 @@ export async function startServer(
     maxMessageBytes: config.maxMessageBytes,
     ...(store === undefined ? {} : { store }),
   });
-  const metrics = new ChatMetrics(rooms);
+  const metrics = new ChatMetrics(rooms, store === undefined ? undefined : () => store.stats);
   let storeWatch: ReturnType<typeof setInterval> | undefined;
   let serving = true;
   const listening: string[] = [];
@@ -107,7 +107,7 @@ export async function startServer(
 }
 
 /** The shared store the flags ask for, connected; `undefined` for the in-memory default. */
-async function openStore(config: ServeConfig): Promise<RoomStore | undefined> {
+async function openStore(config: ServeConfig): Promise<RedisRoomStore | undefined> {
   if (config.redisUrl === undefined) return undefined;
   try {
     return await RedisRoomStore.connect({

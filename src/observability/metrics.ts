@@ -5,6 +5,27 @@ export type StreamAdapter = "sse" | "grpc";
 /** Why a stream was ended by the server for being slow. */
 export type EvictionReason = "slow_consumer";
 
+/** What a shared store reports about itself (the Redis store's `stats`). */
+export interface StoreStats {
+  readonly busReconnects: number;
+  readonly roundTrips: number;
+  /** Sum of round-trip times, in seconds. */
+  readonly roundTripSeconds: number;
+}
+
+/** A counter that mirrors a monotonically increasing number read at scrape time. */
+function mirroredCounter(registers: Registry[], name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
 /**
  * Prometheus metrics of one server. Each instance has its own registry, so
  * tests and embedders can run several servers in one process.
@@ -16,7 +37,7 @@ export class ChatMetrics {
   readonly #evictions: Counter<"adapter" | "reason">;
   readonly #requestErrors: Counter<"adapter" | "code">;
 
-  constructor(rooms?: RoomManager) {
+  constructor(rooms?: RoomManager, storeStats?: () => StoreStats) {
     const registers = [this.registry];
     this.#openStreams = new Gauge({
       name: "chat_open_streams",
@@ -51,15 +72,50 @@ export class ChatMetrics {
           this.set(await rooms.countRooms());
         },
       });
-      new Counter({
-        name: "chat_messages_accepted_total",
-        help: "Messages accepted and stored",
+      mirroredCounter(
         registers,
-        collect() {
-          this.reset();
-          this.inc(rooms.stats.messagesAccepted);
-        },
-      });
+        "chat_messages_accepted_total",
+        "Messages accepted and stored",
+        () => rooms.stats.messagesAccepted,
+      );
+      mirroredCounter(
+        registers,
+        "chat_bus_gaps_detected_total",
+        "Live messages that came past the next expected offset (the bus lost some)",
+        () => rooms.stats.gapsDetected,
+      );
+      mirroredCounter(
+        registers,
+        "chat_bus_gaps_filled_total",
+        "Gaps filled by a catch-up read from history",
+        () => rooms.stats.gapsFilled,
+      );
+      mirroredCounter(
+        registers,
+        "chat_listeners_history_lost_total",
+        "Listeners ended because their room lost messages they had not seen",
+        () => rooms.stats.listenersLost,
+      );
+    }
+    if (storeStats !== undefined) {
+      mirroredCounter(
+        registers,
+        "chat_bus_reconnects_total",
+        "Times the store's bus connection came back",
+        () => storeStats().busReconnects,
+      );
+      mirroredCounter(
+        registers,
+        "chat_store_round_trips_total",
+        "Store round trips",
+        () => storeStats().roundTrips,
+      );
+      mirroredCounter(
+        registers,
+        "chat_store_round_trip_seconds_total",
+        "Time spent in store round trips (divide by chat_store_round_trips_total for the mean)",
+        () => storeStats().roundTripSeconds,
+      );
     }
     collectDefaultMetrics({ register: this.registry });
   }

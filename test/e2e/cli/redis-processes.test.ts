@@ -65,6 +65,11 @@ describe("several chat-server processes on one Redis", () => {
     );
     expect(viaSse).toEqual(posted);
     expect(viaGrpc).toEqual(posted);
+
+    const metrics = await (await fetch(`${c.httpUrl}/metrics`)).text();
+    expect(Number(/^chat_store_round_trips_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(50);
+    expect(metrics).toMatch(/^chat_bus_reconnects_total 0$/m);
+    expect(metrics).toMatch(/^chat_bus_gaps_detected_total 0$/m);
   });
 
   it("share presence, and a SIGKILLed process's users leave after its lease while the others keep serving", async () => {
