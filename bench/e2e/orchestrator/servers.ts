@@ -60,6 +60,23 @@ export const SERVERS: readonly ServerSpec[] = [
     ours: true,
   },
   {
+    // The same server with rooms in Redis (the machine's, 127.0.0.1:6379, or CHAT_BENCH_REDIS_URL).
+    name: "ours-sse-redis",
+    label: "chat-server SSE on Redis",
+    kind: "sse",
+    file: "src/cmd/main.ts",
+    args: [
+      ...CLI_SERVE,
+      "--only",
+      "rest",
+      "--redis",
+      process.env.CHAT_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
+    ],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
+    ours: true,
+  },
+  {
     name: "ours-grpc",
     label: "chat-server gRPC",
     kind: "grpc",
