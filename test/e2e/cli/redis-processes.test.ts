@@ -113,3 +113,38 @@ describe("several chat-server processes on one Redis", () => {
     expect((await a.exit).code).toBe(0);
   });
 });
+
+describe("a chat-server process whose Redis goes away", () => {
+  it("answers 503 store_unavailable and an unhealthy /healthz meanwhile, then serves again by itself", async () => {
+    const server = await serveOnRedis();
+    const base = server.httpUrl as string;
+    await post(base, "lobby", "ann", "before");
+    await redis.stop();
+    // Bounded re-checks: nothing of ours announces that another process went away.
+    let answer: Response | undefined;
+    for (let i = 0; i < 200 && answer?.status !== 503; i++) {
+      answer = await fetch(`${base}/room/lobby`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ userId: "ann", text: "while down" }),
+      });
+    }
+    expect(answer?.status).toBe(503);
+    expect(await answer?.json()).toMatchObject({ error: { code: "store_unavailable" } });
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ error: { code: "store_unavailable" } });
+
+    await redis.start();
+    let healthy = false;
+    for (let i = 0; i < 400 && !healthy; i++) {
+      healthy = (await fetch(`${base}/healthz`)).status === 200;
+      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(healthy).toBe(true);
+    const stream = await sse(`${base}/stream/lobby`);
+    expect((await stream.next())?.event).toBe("ready");
+    const { id } = await post(base, "lobby", "ann", "after");
+    expect(await stream.next()).toMatchObject({ event: "message", id });
+  });
+});

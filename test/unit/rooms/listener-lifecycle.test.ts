@@ -216,6 +216,20 @@ describe("RoomManager: close()", () => {
     await closing;
   });
 
+  it("ends a listener whose open was still queued when close() was called", async () => {
+    const manager = roomManagerForTest();
+    // Queued behind a submit of the same room, so it opens only after close() began.
+    const submitted = manager.submit({ roomId: "lobby", userId: "alice", text: "first" });
+    const opening = manager.openListener("lobby", { userId: "bob" });
+    const closing = manager.close();
+    await submitted;
+    const listener = await opening;
+    expect(await readyEventOf(listener)).toMatchObject({ members: ["bob"] });
+    expect(await listener.next()).toEqual(DONE);
+    await closing;
+    expect(manager.localListenerCount).toBe(0);
+  });
+
   it("releases the listeners it ended, in its own store", async () => {
     const manager = roomManagerForTest();
     const listener = await manager.openListener("lobby", { userId: "bob" });
