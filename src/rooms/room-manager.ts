@@ -145,11 +145,13 @@ export class RoomManager {
         // Aborted while queued (a client gone before its stream opened): an ended
         // listener, with no presence and no fan-out left behind.
         if (options?.signal?.aborted) return new RoomListenerImpl(roomId, userId, [], 0, endedSubscription());
-        const first = await this.#open(roomId, userId, cursor, options?.signal);
-        if (first !== "rolled-back") return first;
-        const second = await this.#open(roomId, userId, cursor, options?.signal);
-        return second === "rolled-back" ? this.#open(roomId, userId, undefined, options?.signal) : second;
-      }) as Promise<RoomListener>;
+        // A rollback rotates the epoch once; the second open resumes into the new one.
+        const opened = await this.#open(roomId, userId, cursor, options?.signal);
+        if (opened !== "rolled-back") return opened;
+        const again = await this.#open(roomId, userId, cursor, options?.signal);
+        if (again === "rolled-back") throw new Error(`room ${roomId}: epoch rotation did not take`);
+        return again;
+      });
     });
   }
 

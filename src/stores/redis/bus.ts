@@ -15,10 +15,12 @@ export class RedisBus {
   readonly #subscriber: RedisClientType;
   readonly #rooms = new Map<string, { handlers: Set<Handler>; acknowledged: Promise<void> }>();
   #reconnects = 0;
-  #everReady = false;
+  #everReady: boolean;
 
   constructor(subscriber: RedisClientType) {
     this.#subscriber = subscriber;
+    // Built after connecting: the first 'ready' from now on is already a reconnect.
+    this.#everReady = subscriber.isReady;
     subscriber.on("ready", () => {
       if (this.#everReady) {
         this.#reconnects++;
