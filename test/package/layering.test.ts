@@ -68,6 +68,7 @@ describe("layering: broadcast ← rooms ← adapters ← cmd", () => {
   it("lets stores use rooms only through its index, and never import adapters, cmd or each other", () => {
     const storeOf = (path: string) => /^stores\/([^/]+)\//.exec(path)?.[1];
     expect(inFolder("stores/redis/").length).toBeGreaterThan(2);
+    expect(inFolder("stores/postgres/").length).toBeGreaterThan(2);
     for (const { file, specifiers } of inFolder("stores/")) {
       for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
         const landing = target(file, specifier);

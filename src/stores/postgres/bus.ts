@@ -1,0 +1,197 @@
+import type pg from "pg";
+import type { BusEvent, BusSubscription, Message } from "../../rooms/index.js";
+import { type Notice, parseNotice } from "./notice.js";
+
+type Handler = (event: BusEvent) => void;
+
+/** Reads a room's messages with offsets in (after, upTo], when the room is still in `epoch`. */
+export type MessageReader = (
+  roomId: string,
+  epoch: string,
+  after: number,
+  upTo: number,
+) => Promise<ReadonlyArray<{ readonly offset: number; readonly message: Message }>>;
+
+interface Channel {
+  readonly roomId: string;
+  readonly handlers: Set<Handler>;
+  /** Notices waiting their turn: a room's events go out in notification order. */
+  readonly queue: Notice[];
+  draining: boolean;
+  listened: Promise<unknown>;
+}
+
+/**
+ * LISTEN/NOTIFY as the rooms' bus, on one connection of its own: a room's
+ * channel is listened to while a handler wants the room. Notifications only
+ * wake us up; a message notice is turned into message events by reading the
+ * rows from the table (consecutive notices in one read). While the
+ * connection is down nothing is heard, so when it comes back every room gets
+ * a `resync` and its feed catches up from the table.
+ */
+export class PostgresBus {
+  readonly #connect: () => Promise<pg.Client>;
+  readonly #read: MessageReader;
+  readonly #channels = new Map<string, Channel>();
+  #client: pg.Client | undefined;
+  #reconnecting: ReturnType<typeof setTimeout> | undefined;
+  #reconnects = 0;
+  #closed = false;
+
+  private constructor(connect: () => Promise<pg.Client>, read: MessageReader) {
+    this.#connect = connect;
+    this.#read = read;
+  }
+
+  /** Opens the bus connection. */
+  static async open(connect: () => Promise<pg.Client>, read: MessageReader): Promise<PostgresBus> {
+    const bus = new PostgresBus(connect, read);
+    bus.#attach(await connect());
+    return bus;
+  }
+
+  get connected(): boolean {
+    return this.#client !== undefined;
+  }
+
+  /** How many times the bus connection came back after a drop. */
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  async subscribe(roomId: string, channelName: string, handler: Handler): Promise<BusSubscription> {
+    let channel = this.#channels.get(channelName);
+    if (channel === undefined) {
+      const created: Channel = {
+        roomId,
+        handlers: new Set(),
+        queue: [],
+        draining: false,
+        listened: this.#listen(channelName),
+      };
+      this.#channels.set(channelName, created);
+      channel = created;
+    }
+    const current = channel;
+    try {
+      // Once LISTEN returned, every later commit's notification reaches us.
+      await current.listened;
+    } catch (error) {
+      if (this.#channels.get(channelName) === current && current.handlers.size === 0)
+        this.#channels.delete(channelName);
+      throw error;
+    }
+    // One entry per call, so one function subscribed twice is two subscriptions.
+    const entry: Handler = (event) => handler(event);
+    current.handlers.add(entry);
+    return {
+      unsubscribe: async () => {
+        if (!current.handlers.delete(entry) || current.handlers.size > 0) return;
+        if (this.#channels.get(channelName) === current) this.#channels.delete(channelName);
+        await this.#client?.query(`UNLISTEN ${channelName}`).catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#reconnecting);
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  #listen(channelName: string): Promise<unknown> {
+    if (this.#client === undefined) return Promise.reject(new Error("the bus connection is down"));
+    // Channel names are our own hex digests: safe as identifiers.
+    return this.#client.query(`LISTEN ${channelName}`);
+  }
+
+  #attach(client: pg.Client): void {
+    this.#client = client;
+    client.on("notification", (notification) => {
+      const channel = this.#channels.get(notification.channel);
+      const notice = parseNotice(notification.payload);
+      if (channel === undefined || notice === undefined) return;
+      channel.queue.push(notice);
+      void this.#drain(channel);
+    });
+    const lost = () => {
+      if (this.#client !== client) return;
+      this.#client = undefined;
+      client.end().catch(() => undefined);
+      this.#scheduleReconnect(0);
+    };
+    client.on("error", lost);
+    client.on("end", lost);
+  }
+
+  #scheduleReconnect(attempt: number): void {
+    if (this.#closed) return;
+    this.#reconnecting = setTimeout(() => void this.#reconnect(attempt), Math.min(50 * 2 ** attempt, 1_000));
+    this.#reconnecting.unref();
+  }
+
+  async #reconnect(attempt: number): Promise<void> {
+    let client: pg.Client;
+    try {
+      client = await this.#connect();
+      for (const name of this.#channels.keys()) await client.query(`LISTEN ${name}`);
+    } catch {
+      this.#scheduleReconnect(attempt + 1);
+      return;
+    }
+    if (this.#closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.#attach(client);
+    this.#reconnects++;
+    for (const channel of this.#channels.values()) {
+      channel.listened = Promise.resolve();
+      this.#emit(channel, { type: "resync", roomId: channel.roomId });
+    }
+  }
+
+  async #drain(channel: Channel): Promise<void> {
+    if (channel.draining) return;
+    channel.draining = true;
+    try {
+      for (let notice = channel.queue.shift(); notice !== undefined; notice = channel.queue.shift()) {
+        if (notice.t === "m") await this.#deliverMessages(channel, notice);
+        else this.#emit(channel, presenceEvent(channel.roomId, notice));
+      }
+    } finally {
+      channel.draining = false;
+    }
+  }
+
+  /** Reads the notified message and the consecutive ones queued behind it, in one query. */
+  async #deliverMessages(channel: Channel, first: Extract<Notice, { t: "m" }>): Promise<void> {
+    let upTo = first.o;
+    for (let next = channel.queue[0]; next?.t === "m" && next.e === first.e; next = channel.queue[0]) {
+      upTo = Math.max(upTo, next.o);
+      channel.queue.shift();
+    }
+    let messages: Awaited<ReturnType<MessageReader>>;
+    try {
+      messages = await this.#read(channel.roomId, first.e, first.o - 1, upTo);
+    } catch {
+      // Unreadable now: the feed compares positions with the store and catches up.
+      this.#emit(channel, { type: "resync", roomId: channel.roomId });
+      return;
+    }
+    for (const { offset, message } of messages) {
+      this.#emit(channel, { type: "message", epoch: first.e, offset, message });
+    }
+  }
+
+  #emit(channel: Channel, event: BusEvent): void {
+    for (const handler of [...channel.handlers]) handler(event);
+  }
+}
+
+function presenceEvent(roomId: string, notice: Exclude<Notice, { t: "m" }>): BusEvent {
+  if (notice.t === "d") return { type: "deleted", epoch: notice.e, roomId };
+  return { type: notice.t === "j" ? "joined" : "left", epoch: notice.e, roomId, userId: notice.u };
+}

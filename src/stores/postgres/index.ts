@@ -1,0 +1,5 @@
+export {
+  PostgresRoomStore,
+  type PostgresStoreOptions,
+  type PostgresStoreStats,
+} from "./postgres-store.js";

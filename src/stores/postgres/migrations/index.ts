@@ -1,0 +1,11 @@
+import { ROOMS_SCHEMA } from "./001-rooms.js";
+
+export interface Migration {
+  /** Applied in increasing order; never renumbered once released. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Every schema version, oldest first. Add new ones at the end; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "rooms", sql: ROOMS_SCHEMA }];

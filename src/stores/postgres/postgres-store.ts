@@ -1,0 +1,294 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import {
+  type BusEvent,
+  type BusSubscription,
+  formatMessageId,
+  type HistoryQuery,
+  type HistorySlice,
+  type Message,
+  type MessageDraft,
+  newEpoch,
+  type OpenedListener,
+  type RoomInfo,
+  type RoomStore,
+  StoreUnavailableError,
+} from "../../rooms/index.js";
+import { PostgresBus } from "./bus.js";
+import { roomChannel } from "./channels.js";
+import { migrate } from "./migrate.js";
+import { ROOM_STATE, readHistory, readMessageRange } from "./queries.js";
+import { asOffset } from "./rows.js";
+import { isUnavailable } from "./unavailable.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/database`. @default "postgres://postgres@127.0.0.1:5432/postgres" */
+  readonly url?: string;
+  /** Schema holding the tables, created and migrated at connect. @default "chat" */
+  readonly schema?: string;
+  /** Messages kept per room; older ones are deleted as new ones come. @default 1000 */
+  readonly historyLimit?: number;
+  /** Messages older than this many milliseconds are deleted (checked every tenth of it, at most every minute). */
+  readonly historyMaxAgeMs?: number;
+  /**
+   * How long a process's listeners count after its last heartbeat, in
+   * milliseconds; heartbeats go out every third of it.
+   * @default 15000
+   */
+  readonly presenceLeaseMs?: number;
+  /** How long to wait for a connection, at start and for each query, in milliseconds. @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** Connections in the pool (the bus holds one more). @default 10 */
+  readonly poolSize?: number;
+}
+
+/** Counters for observability (the same shape as the Redis store's). */
+export interface PostgresStoreStats {
+  readonly busReconnects: number;
+  readonly roundTrips: number;
+  /** Sum of round-trip times, in seconds. */
+  readonly roundTripSeconds: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Rooms in PostgreSQL, the system of record: every accepted message is
+ * committed before its call returns, epochs change only when a room is
+ * deleted or rotated, and a restart of every process keeps all history under
+ * the same ids. Each operation is one call of a schema function (one round
+ * trip, one transaction, the room's row as its lock). LISTEN/NOTIFY wakes up
+ * the processes with listeners in a room; they read the messages from the table.
+ *
+ * While the database is unreachable, calls fail with `StoreUnavailableError`
+ * after at most `connectTimeoutMs`, nothing is half-written (a transaction
+ * either commits or not), and the pool and the bus reconnect by themselves.
+ */
+export class PostgresRoomStore implements RoomStore {
+  readonly #pool: pg.Pool;
+  readonly #bus: PostgresBus;
+  readonly #schema: string;
+  readonly #historyLimit: number;
+  readonly #leaseMs: number;
+  readonly #processId: string;
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  #nextListener = 1;
+  #reachable = true;
+  #roundTrips = 0;
+  #roundTripSeconds = 0;
+
+  private constructor(pool: pg.Pool, bus: PostgresBus, processId: string, options: PostgresStoreOptions) {
+    this.#pool = pool;
+    this.#bus = bus;
+    this.#processId = processId;
+    this.#schema = options.schema ?? "chat";
+    this.#historyLimit = options.historyLimit ?? 1000;
+    this.#leaseMs = options.presenceLeaseMs ?? 15_000;
+    this.#every(this.#leaseMs / 3, () => this.#heartbeat());
+    const maxAge = options.historyMaxAgeMs;
+    if (maxAge !== undefined) {
+      this.#every(Math.min(Math.max(maxAge / 10, 1_000), 60_000), () =>
+        this.#query("DELETE FROM messages WHERE stored_at < now() - $1 * interval '1 millisecond'", [maxAge]),
+      );
+    }
+  }
+
+  /**
+   * Connects, applies missing schema migrations and starts listening.
+   * @throws StoreUnavailableError when the database does not answer within `connectTimeoutMs`.
+   */
+  static async connect(options: PostgresStoreOptions = {}): Promise<PostgresRoomStore> {
+    const schema = options.schema ?? "chat";
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new RangeError(
+        `Expected \`schema\` to match ${SCHEMA_NAME.source}, got ${JSON.stringify(schema)}`,
+      );
+    }
+    const config: pg.ClientConfig = {
+      connectionString: options.url ?? "postgres://postgres@127.0.0.1:5432/postgres",
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      options: `-c search_path=${schema}`,
+      application_name: "chat-server",
+    };
+    const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+    // Idle connections that break are dropped by the pool; an unhandled 'error' would crash.
+    pool.on("error", () => undefined);
+    const processId = randomBytes(6).toString("hex");
+    let bus: PostgresBus | undefined;
+    try {
+      await migrate(pool, schema);
+      bus = await PostgresBus.open(
+        async () => {
+          const client = new pg.Client(config);
+          client.on("error", () => undefined);
+          await client.connect();
+          return client;
+        },
+        (roomId, epoch, after, upTo) => readMessageRange(pool, roomId, epoch, after, upTo),
+      );
+      const store = new PostgresRoomStore(pool, bus, processId, options);
+      await store.#heartbeat();
+      return store;
+    } catch (error) {
+      await bus?.close();
+      await pool.end().catch(() => undefined);
+      if (isUnavailable(error)) throw new StoreUnavailableError(error);
+      throw error;
+    }
+  }
+
+  get healthy(): boolean {
+    return this.#reachable && this.#bus.connected;
+  }
+
+  get stats(): PostgresStoreStats {
+    return {
+      busReconnects: this.#bus.reconnects,
+      roundTrips: this.#roundTrips,
+      roundTripSeconds: this.#roundTripSeconds,
+    };
+  }
+
+  async ensureRoom(roomId: string, name?: string): Promise<RoomInfo> {
+    await this.#query("SELECT chat_ensure($1, $2, $3)", [roomId, name ?? roomId, newEpoch()]);
+    const room = await this.getRoom(roomId);
+    if (room === undefined) throw new StoreUnavailableError(new Error(`room ${roomId} vanished`));
+    return room;
+  }
+
+  async append(draft: MessageDraft): Promise<Message> {
+    const [row] = await this.#query<{ epoch: string; msg_offset: string }>(
+      "SELECT epoch, msg_offset FROM chat_append($1, $2, $3, $4, $5, $6)",
+      [draft.roomId, newEpoch(), draft.userId, draft.text, draft.sentAt, this.#historyLimit],
+    );
+    if (row === undefined) throw new Error("chat_append returned no row");
+    return {
+      id: formatMessageId(row.epoch, asOffset(row.msg_offset)),
+      roomId: draft.roomId,
+      userId: draft.userId,
+      text: draft.text,
+      sentAt: draft.sentAt,
+    };
+  }
+
+  read(roomId: string, query: HistoryQuery): Promise<HistorySlice | undefined> {
+    return this.#guard(() => readHistory(this.#pool, roomId, query));
+  }
+
+  async getRoom(roomId: string): Promise<RoomInfo | undefined> {
+    const [room] = await this.#rooms("WHERE r.room_id = $1", [roomId]);
+    return room;
+  }
+
+  listRooms(): Promise<RoomInfo[]> {
+    return this.#rooms("", []);
+  }
+
+  async countRooms(): Promise<number> {
+    const [row] = await this.#query<{ count: string }>("SELECT count(*) FROM rooms");
+    return Number(row?.count ?? 0);
+  }
+
+  async deleteRoom(roomId: string): Promise<boolean> {
+    const [row] = await this.#query<{ deleted: boolean }>("SELECT chat_delete($1) AS deleted", [roomId]);
+    return row?.deleted === true;
+  }
+
+  async openListener(roomId: string, userId: string | undefined): Promise<OpenedListener> {
+    const listenerId = `${this.#processId}.${this.#nextListener++}`;
+    const [row] = await this.#query<{ epoch: string; last_offset: string; members: string[] }>(
+      "SELECT epoch, last_offset, members FROM chat_open($1, $2, $3, $4, $5)",
+      [roomId, newEpoch(), listenerId, userId ?? null, this.#processId],
+    );
+    if (row === undefined) throw new Error("chat_open returned no row");
+    return {
+      listenerId,
+      epoch: row.epoch,
+      lastOffset: asOffset(row.last_offset),
+      members: [...row.members].sort(),
+    };
+  }
+
+  async closeListener(roomId: string, listenerId: string): Promise<void> {
+    await this.#query("SELECT chat_release($1, $2)", [roomId, listenerId]);
+  }
+
+  async rotateEpoch(roomId: string, epoch: string): Promise<void> {
+    await this.#query("SELECT chat_rotate($1, $2, $3)", [roomId, epoch, newEpoch()]);
+  }
+
+  subscribe(roomId: string, onEvent: (event: BusEvent) => void): Promise<BusSubscription> {
+    return this.#guard(() => this.#bus.subscribe(roomId, roomChannel(this.#schema, roomId), onEvent));
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    await this.#query("DELETE FROM processes WHERE process_id = $1", [this.#processId]).catch(
+      () => undefined,
+    );
+    await this.#bus.close();
+    await this.#pool.end().catch(() => undefined);
+  }
+
+  async #rooms(where: string, params: unknown[]): Promise<RoomInfo[]> {
+    const rows = await this.#query<RoomStateRow>(
+      `${ROOM_STATE} ${where} ORDER BY r.created_at, r.room_id`,
+      params,
+    );
+    return rows.map((row) => {
+      const messageCount = Number(row.message_count);
+      return {
+        roomId: row.room_id,
+        name: row.name,
+        listeners: Number(row.listeners),
+        members: [...row.members].sort(),
+        messageCount,
+        lastMessageId: messageCount > 0 ? formatMessageId(row.epoch, asOffset(row.last_offset)) : null,
+        createdAt: row.created_at.toISOString(),
+      };
+    });
+  }
+
+  /** Renews this process's lease and releases the listeners of processes whose lease ran out. */
+  async #heartbeat(): Promise<void> {
+    await this.#query("SELECT chat_heartbeat($1, $2)", [this.#processId, Math.ceil(this.#leaseMs)]);
+  }
+
+  #every(ms: number, run: () => Promise<unknown>): void {
+    const timer = setInterval(() => void run().catch(() => undefined), Math.max(1, ms));
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  async #query<Row extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<Row[]> {
+    return this.#guard(async () => (await this.#pool.query<Row>(text, params)).rows);
+  }
+
+  /** Times the round trip; a connection failure becomes `StoreUnavailableError`. */
+  async #guard<T>(run: () => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    try {
+      const result = await run();
+      this.#reachable = true;
+      return result;
+    } catch (error) {
+      if (!isUnavailable(error)) throw error;
+      this.#reachable = false;
+      throw new StoreUnavailableError(error);
+    } finally {
+      this.#roundTrips++;
+      this.#roundTripSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+    }
+  }
+}
+
+interface RoomStateRow {
+  readonly room_id: string;
+  readonly name: string;
+  readonly epoch: string;
+  readonly created_at: Date;
+  readonly last_offset: string;
+  readonly listeners: string;
+  readonly members: string[];
+  readonly message_count: string;
+}
