@@ -18,6 +18,11 @@ export interface ServeConfig {
   readonly graceMs: number;
   /** Rooms in this Redis instead of this process's memory. */
   readonly redisUrl?: string | undefined;
+  /** History in this PostgreSQL database (with Redis: Postgres stores, Redis fans out). */
+  readonly postgresUrl?: string | undefined;
+  readonly postgresSchema?: string | undefined;
+  /** Messages older than this many milliseconds are deleted (needs --postgres). */
+  readonly historyMaxAgeMs?: number | undefined;
   readonly presenceLeaseMs: number;
 }
 
@@ -89,6 +94,40 @@ export function parseRedisUrl(value: string): string {
   }
   if (url === undefined || (url.protocol !== "redis:" && url.protocol !== "rediss:")) {
     throw new InvalidArgumentError(`Expected a redis:// URL, got "${value}".`);
+  }
+  return value;
+}
+
+export function parsePostgresUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "postgres:" && url.protocol !== "postgresql:")) {
+    throw new InvalidArgumentError(`Expected a postgres:// URL, got "${value}".`);
+  }
+  return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `15m`, `12h`, `30d` (or plain milliseconds) as milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+  const amount = Number(match?.[1]);
+  const ms = amount * (DURATION_UNITS[match?.[2] ?? "ms"] ?? Number.NaN);
+  if (match === null || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new InvalidArgumentError(`Expected a duration such as 90s, 15m, 12h or 30d, got "${value}".`);
+  }
+  return ms;
+}
+
+/** A schema name the store accepts: lower case, digits and underscores, as Postgres folds them. */
+export function parseSchemaName(value: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
+    throw new InvalidArgumentError(`Expected a schema name matching [a-z_][a-z0-9_]{0,62}, got "${value}".`);
   }
   return value;
 }

@@ -6,11 +6,14 @@ import {
   ADAPTERS,
   type AdapterName,
   collectAdapters,
+  parseDuration,
   parseHostPort,
   parseHttpUrl,
   parseLogLevel,
   parsePort,
+  parsePostgresUrl,
   parseRedisUrl,
+  parseSchemaName,
   positiveInteger,
 } from "./config.js";
 import { GrpcChatClient } from "./grpc-client.js";
@@ -102,8 +105,33 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     )
     .addOption(
       new Option(
+        "--postgres <url>",
+        "keep rooms and history in PostgreSQL, durable and shared (postgres://user@host:port/db)",
+      )
+        .env("CHAT_POSTGRES_URL")
+        .argParser(parsePostgresUrl),
+    )
+    .addOption(
+      new Option(
+        "--postgres-schema <name>",
+        "with --postgres: the schema holding the tables (created at start)",
+      )
+        .env("CHAT_POSTGRES_SCHEMA")
+        .default("chat")
+        .argParser(parseSchemaName),
+    )
+    .addOption(
+      new Option(
+        "--history-max-age <duration>",
+        "with --postgres: delete messages older than this (15m, 12h, 30d)",
+      )
+        .env("CHAT_HISTORY_MAX_AGE")
+        .argParser(parseDuration),
+    )
+    .addOption(
+      new Option(
         "--presence-lease-ms <ms>",
-        "with --redis: a dead process's users leave the rooms within about this long",
+        "with --redis or --postgres: a dead process's users leave the rooms within about this long",
       )
         .env("CHAT_PRESENCE_LEASE_MS")
         .default(15_000)
@@ -128,6 +156,9 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           graceMs: flags.graceMs,
           logLevel: flags.logLevel,
           redisUrl: flags.redis,
+          postgresUrl: flags.postgres,
+          postgresSchema: flags.postgresSchema,
+          historyMaxAgeMs: flags.historyMaxAge,
           presenceLeaseMs: flags.presenceLeaseMs,
         },
         io,
@@ -201,6 +232,9 @@ interface ServeFlags {
   readonly graceMs: number;
   readonly logLevel: LogLevel;
   readonly redis?: string;
+  readonly postgres?: string;
+  readonly postgresSchema: string;
+  readonly historyMaxAge?: number;
   readonly presenceLeaseMs: number;
 }
 

@@ -2,6 +2,7 @@ import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapters/http/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
+import { PostgresRoomStore } from "../stores/postgres/index.js";
 import { RedisRoomStore } from "../stores/redis/index.js";
 import type { ServeConfig } from "./config.js";
 
@@ -29,7 +30,8 @@ export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const store = await openStore(config);
+  const shared = await openStore(config);
+  const store = shared?.store;
   // A manager of this server's own: a second start in one process gets a fresh one.
   const rooms = new RoomManager({
     historyLimit: config.history,
@@ -76,9 +78,7 @@ export async function startServer(
       storeWatch = setInterval(() => running.setServing(rooms.healthy), 1_000);
       storeWatch.unref();
     }
-    listening.push(
-      store === undefined ? "store in memory (rooms live in this process)" : `store redis ${config.redisUrl}`,
-    );
+    listening.push(shared?.where ?? "store in memory (rooms live in this process)");
   } catch (error) {
     clearInterval(storeWatch);
     await http?.close(0);
@@ -106,20 +106,57 @@ export async function startServer(
   };
 }
 
+interface SharedStore {
+  readonly store: RedisRoomStore | PostgresRoomStore;
+  /** The line `serve` prints about where rooms live. */
+  readonly where: string;
+}
+
 /** The shared store the flags ask for, connected; `undefined` for the in-memory default. */
-async function openStore(config: ServeConfig): Promise<RedisRoomStore | undefined> {
-  if (config.redisUrl === undefined) return undefined;
+async function openStore(config: ServeConfig): Promise<SharedStore | undefined> {
+  if (config.historyMaxAgeMs !== undefined && config.postgresUrl === undefined)
+    throw new StartupError("--history-max-age needs --postgres (the other stores keep history by count)");
+  if (config.postgresUrl !== undefined && config.redisUrl !== undefined)
+    throw new StartupError("--postgres with --redis is not supported yet: pick one (see the README)");
+  if (config.postgresUrl !== undefined) {
+    const url = config.postgresUrl;
+    const store = await reach("PostgreSQL", url, "--postgres", () =>
+      PostgresRoomStore.connect({
+        url,
+        schema: config.postgresSchema,
+        historyLimit: config.history,
+        historyMaxAgeMs: config.historyMaxAgeMs,
+        presenceLeaseMs: config.presenceLeaseMs,
+      }),
+    );
+    return { store, where: `store postgres ${redactPassword(url)}` };
+  }
+  if (config.redisUrl !== undefined) {
+    const url = config.redisUrl;
+    const store = await reach("Redis", url, "--redis", () =>
+      RedisRoomStore.connect({ url, historyLimit: config.history, presenceLeaseMs: config.presenceLeaseMs }),
+    );
+    return { store, where: `store redis ${redactPassword(url)}` };
+  }
+  return undefined;
+}
+
+async function reach<T>(what: string, url: string, flag: string, connect: () => Promise<T>): Promise<T> {
   try {
-    return await RedisRoomStore.connect({
-      url: config.redisUrl,
-      historyLimit: config.history,
-      presenceLeaseMs: config.presenceLeaseMs,
-    });
+    return await connect();
   } catch (error) {
     if (error instanceof StoreUnavailableError)
-      throw new StartupError(`cannot reach Redis at ${config.redisUrl} (--redis)`);
+      throw new StartupError(`cannot reach ${what} at ${redactPassword(url)} (${flag})`);
     throw error;
   }
+}
+
+/** A URL as it may be printed: the password, if any, replaced. */
+function redactPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password === "") return url;
+  parsed.password = "***";
+  return parsed.toString();
 }
 
 async function listenOrExplain<T>(listen: () => Promise<T>, flag: string, config: ServeConfig): Promise<T> {

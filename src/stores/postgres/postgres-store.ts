@@ -25,11 +25,11 @@ export interface PostgresStoreOptions {
   /** `postgres://user@host:port/database`. @default "postgres://postgres@127.0.0.1:5432/postgres" */
   readonly url?: string;
   /** Schema holding the tables, created and migrated at connect. @default "chat" */
-  readonly schema?: string;
+  readonly schema?: string | undefined;
   /** Messages kept per room; older ones are deleted as new ones come. @default 1000 */
   readonly historyLimit?: number;
   /** Messages older than this many milliseconds are deleted (checked every tenth of it, at most every minute). */
-  readonly historyMaxAgeMs?: number;
+  readonly historyMaxAgeMs?: number | undefined;
   /**
    * How long a process's listeners count after its last heartbeat, in
    * milliseconds; heartbeats go out every third of it.
