@@ -108,9 +108,13 @@ export class PostgresRoomStore implements RoomStore {
       connectionString: options.url ?? "postgres://postgres@127.0.0.1:5432/postgres",
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       options: `-c search_path=${schema}`,
-      application_name: "chat-server",
     };
-    const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+    // Named in pg_stat_activity, so an operator can tell the bus from the pool.
+    const pool = new pg.Pool({
+      ...config,
+      max: options.poolSize ?? 10,
+      application_name: `chat-server ${schema}`,
+    });
     // Idle connections that break are dropped by the pool; an unhandled 'error' would crash.
     pool.on("error", () => undefined);
     const processId = randomBytes(6).toString("hex");
@@ -119,7 +123,7 @@ export class PostgresRoomStore implements RoomStore {
       await migrate(pool, schema);
       bus = await PostgresBus.open(
         async () => {
-          const client = new pg.Client(config);
+          const client = new pg.Client({ ...config, application_name: `chat-server bus ${schema}` });
           client.on("error", () => undefined);
           await client.connect();
           return client;
