@@ -19,6 +19,8 @@ interface Channel {
   readonly queue: Notice[];
   draining: boolean;
   listened: Promise<unknown>;
+  /** The epoch and offset of the last message delivered; undefined until the first notice. */
+  delivered: { epoch: string; offset: number } | undefined;
 }
 
 /**
@@ -68,6 +70,7 @@ export class PostgresBus {
         queue: [],
         draining: false,
         listened: this.#listen(channelName),
+        delivered: undefined,
       };
       this.#channels.set(channelName, created);
       channel = created;
@@ -166,21 +169,30 @@ export class PostgresBus {
     }
   }
 
-  /** Reads the notified message and the consecutive ones queued behind it, in one query. */
+  /**
+   * Reads every message after the last one delivered up to the notified one
+   * (and the consecutive notices queued behind it), in one query. Message
+   * notices are sent after commit and may come out of order or not at all;
+   * since offsets commit in order, reading from our own position fills in.
+   */
   async #deliverMessages(channel: Channel, first: Extract<Notice, { t: "m" }>): Promise<void> {
     let upTo = first.o;
     for (let next = channel.queue[0]; next?.t === "m" && next.e === first.e; next = channel.queue[0]) {
       upTo = Math.max(upTo, next.o);
       channel.queue.shift();
     }
+    const position = channel.delivered?.epoch === first.e ? channel.delivered.offset : first.o - 1;
+    if (upTo <= position) return;
     let messages: Awaited<ReturnType<MessageReader>>;
     try {
-      messages = await this.#read(channel.roomId, first.e, first.o - 1, upTo);
+      messages = await this.#read(channel.roomId, first.e, position, upTo);
     } catch {
       // Unreadable now: the feed compares positions with the store and catches up.
       this.#emit(channel, { type: "resync", roomId: channel.roomId });
       return;
     }
+    // Past what was read either way: rows trimmed or deleted meanwhile are the feed's gap to handle.
+    channel.delivered = { epoch: first.e, offset: upTo };
     for (const { offset, message } of messages) {
       this.#emit(channel, { type: "message", epoch: first.e, offset, message });
     }

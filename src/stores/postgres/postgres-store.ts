@@ -166,6 +166,11 @@ export class PostgresRoomStore implements RoomStore {
       [draft.roomId, newEpoch(), draft.userId, draft.text, draft.sentAt, this.#historyLimit],
     );
     if (row === undefined) throw new Error("chat_append returned no row");
+    // Committed: the submit has succeeded whatever happens to the wake-up (see the schema).
+    void this.#query("SELECT chat_notify($1, $2::jsonb)", [
+      draft.roomId,
+      JSON.stringify({ t: "m", e: row.epoch, o: asOffset(row.msg_offset) }),
+    ]).catch(() => undefined);
     return {
       id: formatMessageId(row.epoch, asOffset(row.msg_offset)),
       roomId: draft.roomId,
