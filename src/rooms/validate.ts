@@ -1,15 +1,11 @@
 import { MessageTooLongError, ValidationError } from "./errors.js";
+import { quote } from "./quote.js";
 
 const ROOM_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CONTROL = /\p{Cc}/u;
 /** Controls other than tab, line feed and carriage return (those are fine in a message). */
 const TEXT_CONTROL = /(?![\t\n\r])\p{Cc}/u;
 export const MAX_USER_ID_LENGTH = 64;
-
-function quote(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  return `${String(value)} (${value === null ? "null" : typeof value})`;
-}
 
 export function validateRoomId(roomId: unknown, field = "roomId"): string {
   // "." and ".." match the pattern but are path segments browsers rewrite away.

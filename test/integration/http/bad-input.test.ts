@@ -52,6 +52,8 @@ const cases: BadCase[] = [
   { name: "a numeric text", send: postJson({ userId: "ann", text: 42 }), status: 400, code: "invalid_text" },
   { name: "an array text", send: postJson({ userId: "ann", text: ["hi"] }), status: 400, code: "invalid_text" },
   { name: "an object text", send: postJson({ userId: "ann", text: { hi: 1 } }), status: 400, code: "invalid_text" },
+  { name: "a text object with a toString field", send: postJson({ userId: "a", text: { toString: "x" } }), status: 400, code: "invalid_text" },
+  { name: "a userId object with a toString field", send: postJson({ userId: { toString: "x" }, text: "hi" }), status: 400, code: "invalid_user_id" },
   // Texts.
   { name: "an empty text", send: postJson({ userId: "ann", text: "" }), status: 400, code: "invalid_text" },
   { name: "a whitespace-only text", send: postJson({ userId: "ann", text: " \t\n  " }), status: 400, code: "invalid_text" },

@@ -34,6 +34,10 @@ const BAD_ROOM_IDS: unknown[] = [
   undefined,
   {},
   ["lobby"],
+  // Objects whose conversion to a string would call into them (or fail).
+  { toString: "x" },
+  { toString: () => "lobby" },
+  Object.create(null),
 ];
 const GOOD_ROOM_IDS = ["a", "a".repeat(64), "A-z_0.9", "...", ".a", "-"];
 
@@ -48,6 +52,8 @@ const BAD_USER_IDS: unknown[] = [
   42,
   null,
   {},
+  { toString: "x" },
+  Object.create(null),
 ];
 const GOOD_USER_IDS = ["b", "a".repeat(64), "Zoë O'Hara", "👋".repeat(64)];
 
@@ -62,6 +68,9 @@ const BAD_TEXTS: unknown[] = [
   null,
   undefined,
   ["hi"],
+  { toString: "x" },
+  { toString: () => "hi", trim: () => "hi" },
+  Object.create(null),
 ];
 
 const BAD_CURSORS: unknown[] = [
@@ -78,6 +87,8 @@ const BAD_CURSORS: unknown[] = [
   "abc-1234567890123456",
   42,
   null,
+  1n,
+  { toString: "x" },
 ];
 
 /** A room with a listener, to prove bad input broadcast nothing and stored nothing. */
