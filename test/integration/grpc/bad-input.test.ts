@@ -144,6 +144,76 @@ describe("gRPC requests that are not protobuf at all", () => {
   });
 });
 
+describe("gRPC requests that are not well-formed messages of the method's type", () => {
+  const raw = (bytes: Buffer) => bytes;
+  /** A length-delimited field (short values only: one-byte tag and length). */
+  const field = (number: number, value: string) =>
+    Buffer.concat([Buffer.from([(number << 3) | 2, Buffer.byteLength(value)]), Buffer.from(value)]);
+  const bytes = (...parts: (Buffer | number[] | string)[]) =>
+    Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))));
+  const roomAndUser = bytes(field(1, "lobby"), field(2, "ann"));
+  const text = field(3, "hi");
+
+  // Each would store "hi" (or something) in `lobby` if the bytes were decoded leniently.
+  // biome-ignore format: one case per line reads as a table
+  const submits: [string, Buffer][] = [
+    ["a text whose length runs past the end of the buffer", bytes(roomAndUser, [0x1a, 10], "hi")],
+    ["a room_id whose length runs past the end (room `A`)", bytes([0x0a, 5], "A")],
+    ["a length over 32 bits that wraps to 2", bytes(roomAndUser, [0x1a, 0x82, 0x80, 0x80, 0x80, 0x10], "hi")],
+    ["a tag that is an 11-byte varint", bytes(roomAndUser, [0x9a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 2], "hi")],
+    ["a tag over 32 bits", bytes(roomAndUser, text, [0xf8, 0xff, 0xff, 0xff, 0x7f, 0x01])],
+    ["field number 0", bytes([0x02, 2], "hi", roomAndUser, text)],
+    ["text with the fixed32 wire type", bytes(roomAndUser, [0x1d], "hi!!")],
+    ["room_id with the varint wire type", bytes([0x08, 0x01], field(2, "ann"), text)],
+    ["a group (wire type 3)", bytes(roomAndUser, text, [0x7b, 0x7c])],
+    ["wire type 6", bytes(roomAndUser, text, [0x7e])],
+    ["a varint cut short", bytes(roomAndUser, text, [0x78, 0x80])],
+    ["a varint of 11 bytes", bytes(roomAndUser, text, [0x78, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
+    ["a fixed64 cut short", bytes(roomAndUser, text, [0x79, 1, 2, 3])],
+    ["a fixed32 cut short", bytes(roomAndUser, text, [0x7d, 1])],
+    ["a tag cut short", bytes(roomAndUser, text, [0x80])],
+  ];
+
+  it.each(submits)("Submit with %s answers INVALID_ARGUMENT and stores nothing", async (_, request) => {
+    const { address, closeLater, rooms } = await start();
+    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const error = await failure(
+      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, request, cb)),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(error)).toBe("malformed_request");
+    expect(error.details).toContain("chat.v1.ChatService.Submit");
+    expect(await rooms.listRooms()).toEqual([]);
+  });
+
+  it("DeleteRoom with a well-formed room_id followed by field number 0 deletes nothing", async () => {
+    const { address, closeLater, rooms } = await start();
+    await rooms.submit({ roomId: "lobby", userId: "ann", text: "keep me" });
+    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const request = bytes(field(1, "lobby"), [0x00, 0x00]);
+    const error = await failure(
+      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/DeleteRoom", raw, raw, request, cb)),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(error)).toBe("malformed_request");
+    expect((await rooms.getRoom("lobby")).messageCount).toBe(1);
+  });
+
+  it("skips unknown fields of every wire type, as proto3 requires", async () => {
+    const { address, closeLater, rooms } = await start();
+    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const unknown = bytes(
+      [0x78, 0x96, 0x01],
+      [0x79, 1, 2, 3, 4, 5, 6, 7, 8],
+      [0x7d, 1, 2, 3, 4],
+      field(14, "?"),
+    );
+    const request = bytes(unknown, roomAndUser, text, [0x80, 0x01, 0x05]);
+    await unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, request, cb));
+    expect((await rooms.history("lobby")).map((m) => m.text)).toEqual(["hi"]);
+  });
+});
+
 describe("gRPC error statuses", () => {
   it("refuses a request over the receive limit with RESOURCE_EXHAUSTED before any handler runs", async () => {
     const { client, rooms } = await start({ maxReceiveMessageBytes: 8 * 1024 });
