@@ -1,3 +1,4 @@
+import { decodeUtf8Text } from "../../rooms/index.js";
 /**
  * Strict protobuf wire-format checking, run before protobufjs decodes a
  * request. protobufjs is lenient: it reads a length past the end of the
@@ -24,6 +25,8 @@ interface FieldRule {
   readonly wireType: number;
   /** Repeated numbers may also come packed (length-delimited). */
   readonly packable: boolean;
+  /** `string` fields must hold UTF-8. */
+  readonly utf8: boolean;
 }
 
 /** The rules of a message type, by field number. */
@@ -72,12 +75,18 @@ export function messageRules(descriptor: { readonly name?: string; readonly fiel
       name: field.name,
       wireType,
       packable: repeated && wireType !== LENGTH_DELIMITED,
+      utf8: field.type === "TYPE_STRING",
     });
   }
   return rules;
 }
 
-/** Throws WireFormatError unless `bytes` is a well-formed message under `rules`. */
+/**
+ * Throws WireFormatError unless `bytes` is a well-formed message under
+ * `rules`, with UTF-8 in every `string` field (protobufjs would put U+FFFD in
+ * place of bad bytes). A `text` field that is not UTF-8 fails the rooms' own
+ * rule instead: ValidationError `invalid_text`, as on every transport.
+ */
 export function checkWireFormat(bytes: Uint8Array, rules: MessageRules): void {
   const reader = { bytes, at: 0 };
   while (reader.at < bytes.length) {
@@ -94,7 +103,8 @@ export function checkWireFormat(bytes: Uint8Array, rules: MessageRules): void {
     ) {
       throw new WireFormatError(`field \`${rule.name}\` (${number}) with wire type ${wireType}`);
     }
-    skipValue(reader, wireType, number);
+    const start = skipValue(reader, wireType, number);
+    if (rule?.utf8 === true) checkUtf8(bytes.subarray(start, reader.at), rule.name);
   }
 }
 
@@ -142,4 +152,16 @@ function readVarint(reader: Reader, what: string): number {
     if (byte < 0x80) return value;
   }
   throw new WireFormatError(`${what} is a varint over 10 bytes`);
+}
+
+function checkUtf8(value: Uint8Array, name: string): void {
+  if (name === "text") {
+    decodeUtf8Text(value);
+    return;
+  }
+  try {
+    decodeUtf8Text(value, name);
+  } catch {
+    throw new WireFormatError(`field \`${name}\` is not valid UTF-8`);
+  }
 }

@@ -186,6 +186,35 @@ describe("gRPC requests that are not well-formed messages of the method's type",
     expect(await rooms.listRooms()).toEqual([]);
   });
 
+  const notUtf8: [string, number[]][] = [
+    ["invalid bytes ff fe", [0xff, 0xfe]],
+    ["an overlong c0 af", [0xc0, 0xaf]],
+    ["an encoded surrogate ed a0 80", [0xed, 0xa0, 0x80]],
+  ];
+
+  it.each(notUtf8)("Submit with a text of %s answers INVALID_ARGUMENT invalid_text", async (_, text) => {
+    const { address, closeLater, rooms } = await start();
+    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const request = bytes(roomAndUser, [0x1a, text.length], text);
+    const error = await failure(
+      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, request, cb)),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(error)).toBe("invalid_text");
+    expect(await rooms.listRooms()).toEqual([]);
+  });
+
+  it("Stream with a user_id that is not UTF-8 answers INVALID_ARGUMENT and opens nothing", async () => {
+    const { address, closeLater, rooms } = await start();
+    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const request = bytes(field(1, "lobby"), [0x12, 2, 0xff, 0xfe]);
+    const call = client.makeServerStreamRequest("/chat.v1.ChatService/Stream", raw, raw, request);
+    const ended = await new EventStream(call).ended();
+    expect(ended.code).toBe(status.INVALID_ARGUMENT);
+    expect(ended.metadata.get("chat-error-code")).toEqual(["malformed_request"]);
+    expect(await rooms.listRooms()).toEqual([]);
+  });
+
   it("DeleteRoom with a well-formed room_id followed by field number 0 deletes nothing", async () => {
     const { address, closeLater, rooms } = await start();
     await rooms.submit({ roomId: "lobby", userId: "ann", text: "keep me" });

@@ -22,6 +22,15 @@ const post = (path: string, body: string, contentType?: string) => (server: Test
     headers: contentType === undefined ? {} : { "content-type": contentType },
     body,
   });
+/** A body with raw bytes between two texts (what JSON.stringify could never produce). */
+const postBytes =
+  (path: string, before: string, bytes: number[], after: string, contentType: string) =>
+  (server: TestServer) =>
+    server.fetch(path, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]),
+    });
 const postJson = (body: unknown, path = "/room/lobby") =>
   post(path, JSON.stringify(body), "application/json");
 const get =
@@ -61,6 +70,15 @@ const cases: BadCase[] = [
   { name: "a 4097-byte ASCII text", send: postJson({ userId: "ann", text: "x".repeat(4097) }), status: 413, code: "message_too_long", quotes: "4097 bytes" },
   { name: "2049 two-byte characters (4098 bytes)", send: postJson({ userId: "ann", text: "é".repeat(2049) }), status: 413, code: "message_too_long", quotes: "4098 bytes" },
   { name: "1025 four-byte emoji (4100 bytes)", send: postJson({ userId: "ann", text: "😀".repeat(1025) }), status: 413, code: "message_too_long", quotes: "4100 bytes" },
+  // Texts that are not valid Unicode.
+  { name: "a lone surrogate escape in JSON", send: post("/room/lobby", '{"userId":"ann","text":"\\ud800"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "a reversed surrogate pair in JSON", send: post("/room/lobby", '{"userId":"ann","text":"a\\udc00\\ud800"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "invalid UTF-8 bytes ff fe in JSON", send: postBytes("/room/lobby", '{"userId":"ann","text":"', [0xff, 0xfe], '"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "an overlong UTF-8 c0 af in JSON", send: postBytes("/room/lobby", '{"userId":"ann","text":"', [0xc0, 0xaf], '"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "a UTF-8-encoded surrogate in JSON", send: postBytes("/room/lobby", '{"userId":"ann","text":"', [0xed, 0xa0, 0x80], '"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "percent-encoded bytes ff fe in a form (no HTML adapter)", app: { html: false }, send: post("/room/lobby", "user=ann&message=%FF%FE", "application/x-www-form-urlencoded"), status: 400, code: "invalid_text" },
+  { name: "a percent-encoded overlong c0 af in a form (no HTML adapter)", app: { html: false }, send: post("/room/lobby", "user=ann&message=%C0%AF", "application/x-www-form-urlencoded"), status: 400, code: "invalid_text" },
+  { name: "raw bytes ff fe in a form (no HTML adapter)", app: { html: false }, send: postBytes("/room/lobby", "user=ann&message=", [0xff, 0xfe], "", "application/x-www-form-urlencoded"), status: 400, code: "invalid_text" },
   // Bodies over the body limit.
   { name: "a JSON body over the default 64 KiB", send: postJson({ userId: "ann", text: "x".repeat(70_000) }), status: 413, code: "body_too_large" },
   { name: "a form body over the default 64 KiB", send: post("/room/lobby", `user=ann&message=${"x".repeat(70_000)}`, "application/x-www-form-urlencoded"), status: 413, code: "body_too_large" },
@@ -190,6 +208,17 @@ describe("bad form posts from a browser", () => {
     expect(html).toContain('<span class="error">');
     expect(html).toContain("Expected `userId` to be 1 to 64 characters");
     expect(html).toContain('value="my &lt;draft&gt;"');
+    expect(await server.rooms.listRooms()).toEqual([]);
+  });
+
+  it("answer 400 to a message that is not valid UTF-8, and store nothing", async () => {
+    const server = await startTestServer(disposer);
+    const response = await server.fetch("/room/lobby", {
+      ...formPost({}),
+      body: "user=ann&message=%C0%AF",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("UTF-8");
     expect(await server.rooms.listRooms()).toEqual([]);
   });
 
