@@ -31,6 +31,13 @@ const postBytes =
       headers: { "content-type": contentType },
       body: Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]),
     });
+/** A form post to /room/lobby with the given Accept header. */
+const formAsking = (accept: string, body: string) => (server: TestServer) =>
+  server.fetch("/room/lobby", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept },
+    body,
+  });
 const postJson = (body: unknown, path = "/room/lobby") =>
   post(path, JSON.stringify(body), "application/json");
 const get =
@@ -130,6 +137,12 @@ const cases: BadCase[] = [
   { name: "POST /stream/lobby", send: postJson({ userId: "ann", text: "hi" }, "/stream/lobby"), status: 404, code: "not_found" },
   { name: "DELETE /rooms", send: method("DELETE", "/rooms"), status: 404, code: "not_found" },
   { name: "a missing asset", send: get("/assets/nope.js"), status: 404, code: "not_found" },
+  // Errors follow content negotiation: JSON for a client that asks for JSON, whatever the route.
+  { name: "a bad form post that asks for JSON", send: formAsking("application/json", "user=&message=hi"), status: 400, code: "invalid_user_id" },
+  { name: "a form post over the text limit that asks for JSON", send: formAsking("application/json", `user=ann&message=${"x".repeat(4097)}`), status: 413, code: "message_too_long" },
+  { name: "/open with a bad room name, asking for JSON", send: get("/open?room=a%20b"), status: 400, code: "invalid_room_id", quotes: '"a b"' },
+  { name: "a range far past the end of an asset", send: get("/assets/room.js", { range: "bytes=99999999-" }), status: 416, code: "range_not_satisfiable" },
+  { name: "a range past the end of an asset, for any type", send: get("/assets/room.js", { accept: "*/*", range: "bytes=99999999-100000000" }), status: 416, code: "range_not_satisfiable" },
 ];
 
 describe("bad input answers a JSON error, stores nothing, broadcasts nothing, and the server keeps serving", () => {
