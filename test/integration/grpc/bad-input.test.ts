@@ -10,7 +10,7 @@ import {
   textOf,
   unary,
 } from "../../helpers/grpc-client.js";
-import { metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
+import { type GrpcTestServer, metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
 
 const start = useGrpcServers();
 
@@ -36,6 +36,20 @@ async function streamFailure(client: ChatTestClient, ...args: Parameters<ChatTes
     );
   if (!(error instanceof StreamEndedError)) throw error;
   return { code: error.status.code, details: error.status.details, metadata: error.status.metadata };
+}
+
+/** A client of the test server that sends hand-made request bytes, closed after the test. */
+function rawClient(server: GrpcTestServer) {
+  const client = server.closeLater(new Client(server.address, credentials.createInsecure()), (c) =>
+    c.close(),
+  );
+  const raw = (bytes: Buffer) => bytes;
+  return {
+    unary: (method: string, request: Buffer) =>
+      unary<Buffer>((cb) => client.makeUnaryRequest(`/chat.v1.ChatService/${method}`, raw, raw, request, cb)),
+    stream: (request: Buffer) =>
+      new EventStream(client.makeServerStreamRequest("/chat.v1.ChatService/Stream", raw, raw, request)),
+  };
 }
 
 const TOO_LONG_USER = "u".repeat(65);
@@ -120,32 +134,17 @@ describe("gRPC bad input answers INVALID_ARGUMENT, and nothing bad is stored or 
 describe("gRPC requests that are not protobuf at all", () => {
   // A tag with wire type 7, which does not exist.
   const garbage = Buffer.alloc(11, 0xff);
-  const raw = (bytes: Buffer) => bytes;
-
-  it("answers INVALID_ARGUMENT (not INTERNAL) to a unary call whose bytes do not decode", async () => {
-    const { address, closeLater, rooms } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
-    const error = await failure(
-      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, garbage, cb)),
-    );
-    expect(error.code).toBe(status.INVALID_ARGUMENT);
-    expect(errorCodeOf(error)).toBe("malformed_request");
-    expect(error.details).toContain("chat.v1.ChatService.Submit");
-    expect(await rooms.listRooms()).toEqual([]);
-  });
 
   it("answers INVALID_ARGUMENT to a Stream whose request bytes do not decode", async () => {
-    const { address, closeLater } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
-    const call = client.makeServerStreamRequest("/chat.v1.ChatService/Stream", raw, raw, garbage);
-    const ended = await new EventStream(call).ended();
+    const server = await start();
+    const chat = rawClient(server);
+    const ended = await chat.stream(garbage).ended();
     expect(ended.code).toBe(status.INVALID_ARGUMENT);
     expect(ended.metadata.get("chat-error-code")).toEqual(["malformed_request"]);
   });
 });
 
 describe("gRPC requests that are not well-formed messages of the method's type", () => {
-  const raw = (bytes: Buffer) => bytes;
   /** A length-delimited field (short values only: one-byte tag and length). */
   const field = (number: number, value: string) =>
     Buffer.concat([Buffer.from([(number << 3) | 2, Buffer.byteLength(value)]), Buffer.from(value)]);
@@ -157,6 +156,7 @@ describe("gRPC requests that are not well-formed messages of the method's type",
   // Each would store "hi" (or something) in `lobby` if the bytes were decoded leniently.
   // biome-ignore format: one case per line reads as a table
   const submits: [string, Buffer][] = [
+    ["bytes that are not protobuf at all (not INTERNAL)", Buffer.alloc(11, 0xff)],
     ["a text whose length runs past the end of the buffer", bytes(roomAndUser, [0x1a, 10], "hi")],
     ["a room_id whose length runs past the end (room `A`)", bytes([0x0a, 5], "A")],
     ["a length over 32 bits that wraps to 2", bytes(roomAndUser, [0x1a, 0x82, 0x80, 0x80, 0x80, 0x10], "hi")],
@@ -175,11 +175,10 @@ describe("gRPC requests that are not well-formed messages of the method's type",
   ];
 
   it.each(submits)("Submit with %s answers INVALID_ARGUMENT and stores nothing", async (_, request) => {
-    const { address, closeLater, rooms } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
-    const error = await failure(
-      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, request, cb)),
-    );
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
+    const error = await failure(chat.unary("Submit", request));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(errorCodeOf(error)).toBe("malformed_request");
     expect(error.details).toContain("chat.v1.ChatService.Submit");
@@ -193,44 +192,43 @@ describe("gRPC requests that are not well-formed messages of the method's type",
   ];
 
   it.each(notUtf8)("Submit with a text of %s answers INVALID_ARGUMENT invalid_text", async (_, text) => {
-    const { address, closeLater, rooms } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
     const request = bytes(roomAndUser, [0x1a, text.length], text);
-    const error = await failure(
-      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, request, cb)),
-    );
+    const error = await failure(chat.unary("Submit", request));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(errorCodeOf(error)).toBe("invalid_text");
     expect(await rooms.listRooms()).toEqual([]);
   });
 
   it("Stream with a user_id that is not UTF-8 answers INVALID_ARGUMENT and opens nothing", async () => {
-    const { address, closeLater, rooms } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
     const request = bytes(field(1, "lobby"), [0x12, 2, 0xff, 0xfe]);
-    const call = client.makeServerStreamRequest("/chat.v1.ChatService/Stream", raw, raw, request);
-    const ended = await new EventStream(call).ended();
+    const ended = await chat.stream(request).ended();
     expect(ended.code).toBe(status.INVALID_ARGUMENT);
     expect(ended.metadata.get("chat-error-code")).toEqual(["malformed_request"]);
     expect(await rooms.listRooms()).toEqual([]);
   });
 
   it("DeleteRoom with a well-formed room_id followed by field number 0 deletes nothing", async () => {
-    const { address, closeLater, rooms } = await start();
+    const server = await start();
+    const { rooms } = server;
     await rooms.submit({ roomId: "lobby", userId: "ann", text: "keep me" });
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const chat = rawClient(server);
     const request = bytes(field(1, "lobby"), [0x00, 0x00]);
-    const error = await failure(
-      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/DeleteRoom", raw, raw, request, cb)),
-    );
+    const error = await failure(chat.unary("DeleteRoom", request));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(errorCodeOf(error)).toBe("malformed_request");
     expect((await rooms.getRoom("lobby")).messageCount).toBe(1);
   });
 
   it("skips unknown fields of every wire type, as proto3 requires", async () => {
-    const { address, closeLater, rooms } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
     const unknown = bytes(
       [0x78, 0x96, 0x01],
       [0x79, 1, 2, 3, 4, 5, 6, 7, 8],
@@ -238,7 +236,7 @@ describe("gRPC requests that are not well-formed messages of the method's type",
       field(14, "?"),
     );
     const request = bytes(unknown, roomAndUser, text, [0x80, 0x01, 0x05]);
-    await unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, request, cb));
+    await chat.unary("Submit", request);
     expect((await rooms.history("lobby")).map((m) => m.text)).toEqual(["hi"]);
   });
 });

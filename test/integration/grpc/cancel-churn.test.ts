@@ -1,7 +1,7 @@
 import { type StatusObject, status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { type ChatTestClient, type EventStream, isMessage } from "../../helpers/grpc-client.js";
-import { metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
+import { expectReleased, metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
 import { HeldOpenRooms } from "../../helpers/held-opens.js";
 
 const start = useGrpcServers();
@@ -14,9 +14,6 @@ const CONNECTIONS = 3;
  * past which Node closes the whole connection.
  */
 const CALLS_PER_CONNECTION = 150;
-
-// The server's state is observed from outside the calls, so it is polled (bounded) until it settles.
-const settle = { timeout: 10_000, interval: 20 };
 
 /** Cancels a live stream right after its `ready`, or after its first message (while messages flow). */
 async function cancelLive(stream: EventStream, point: "after-ready" | "mid-messages"): Promise<StatusObject> {
@@ -92,7 +89,6 @@ describe("gRPC Stream under cancel churn on shared connections", () => {
     for (const observer of observers) await observer.until(isMessage("sentinel"));
 
     // Everything the churn calls held is released: back to the observers alone.
-    await expect.poll(openStreams, settle).toBe(CONNECTIONS);
-    await expect.poll(async () => rooms.getRoom("churn"), settle).toMatchObject(baseline);
+    await expectReleased({ metrics, rooms }, { streams: CONNECTIONS, roomId: "churn", ...baseline });
   });
 });

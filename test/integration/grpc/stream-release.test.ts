@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { ChatTestClient, EventStream, isMessage } from "../../helpers/grpc-client.js";
-import { metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
+import { expectReleased, useGrpcServers } from "../../helpers/grpc-server.js";
 import { HeldOpenRooms } from "../../helpers/held-opens.js";
 import { startTcpProxy } from "../../helpers/tcp-proxy.js";
 
@@ -10,8 +10,8 @@ const start = useGrpcServers();
 /** 1 KiB texts, so a paused stream's flow-control window (64 KiB) fills after a few dozen. */
 const PADDING = "x".repeat(1000);
 
-// The server's state is observed from outside the calls, so it is polled (bounded) until it settles.
-const settle = { timeout: 10_000, interval: 20 };
+/** What each test's server holds once the calls it ended are freed: the observer's stream. */
+const OBSERVER_ONLY = { streams: 1, roomId: "lobby", listeners: 1, members: ["observer"] };
 
 describe("gRPC Stream: every way a call or its connection ends releases its listener and presence", () => {
   it("releases the listener and presence of every call on a connection reset mid-stream, whatever each call was doing", async () => {
@@ -44,10 +44,7 @@ describe("gRPC Stream: every way a call or its connection ends releases its list
     }
 
     // Back to the observer alone, on its own connection, which kept streaming.
-    await expect.poll(() => metricValue(metrics, "chat_open_streams", { adapter: "grpc" }), settle).toBe(1);
-    await expect
-      .poll(() => rooms.getRoom("lobby"), settle)
-      .toMatchObject({ listeners: 1, members: ["observer"] });
+    await expectReleased({ metrics, rooms }, OBSERVER_ONLY);
     await rooms.submit({ roomId: "lobby", userId: "bot", text: "sentinel" });
     await observer.until(isMessage("sentinel"));
   });
@@ -66,10 +63,7 @@ describe("gRPC Stream: every way a call or its connection ends releases its list
     for (const stream of streams) stream.cancel();
     await Promise.all(streams.map((stream) => stream.ended()));
 
-    await expect.poll(() => metricValue(metrics, "chat_open_streams", { adapter: "grpc" }), settle).toBe(1);
-    await expect
-      .poll(() => rooms.getRoom("lobby"), settle)
-      .toMatchObject({ listeners: 1, members: ["observer"] });
+    await expectReleased({ metrics, rooms }, OBSERVER_ONLY);
     // Another connection is not affected.
     await rooms.submit({ roomId: "lobby", userId: "bot", text: "sentinel" });
     await observer.until(isMessage("sentinel"));
@@ -82,7 +76,6 @@ describe("gRPC Stream: every way a call or its connection ends releases its list
     const stream = new EventStream(chat.stub.Stream(request, { deadline: Date.now() + 300 }));
     expect((await stream.next()).event).toBe("ready");
     expect((await stream.rest()).status.code).toBe(status.DEADLINE_EXCEEDED);
-    await expect.poll(() => metricValue(metrics, "chat_open_streams", { adapter: "grpc" }), settle).toBe(0);
-    await expect.poll(() => rooms.listRooms(), settle).toEqual([]);
+    await expectReleased({ metrics, rooms }, { streams: 0, roomId: "lobby", listeners: 0, members: [] });
   });
 });
