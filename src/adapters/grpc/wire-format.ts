@@ -1,4 +1,5 @@
 import { decodeUtf8Text } from "../../rooms/index.js";
+
 /**
  * Strict protobuf wire-format checking, run before protobufjs decodes a
  * request. protobufjs is lenient: it reads a length past the end of the
@@ -151,6 +152,7 @@ function readVarint(reader: Reader, what: string): number {
     value += (byte & 0x7f) * 2 ** (7 * i);
     if (byte < 0x80) return value;
   }
+  // Unreachable: a tenth byte either ends the varint (0 or 1) or is over 64 bits.
   throw new WireFormatError(`${what} is a varint over 10 bytes`);
 }
 
