@@ -1,48 +1,54 @@
+/**
+ * A TCP forwarder on a port of its own, to make a service unreachable for
+ * real: `cut()` resets every forwarded connection and stops accepting (new
+ * connections are refused), `restore()` accepts again on the same port.
+ */
 import { once } from "node:events";
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 
-/** A TCP relay in front of a server, whose connections a test can cut at any moment. */
 export interface TcpProxy {
-  /** `127.0.0.1:<port>` to connect clients to. */
-  readonly address: string;
-  /** Connections relayed now. */
-  readonly connections: () => number;
-  /** Resets every relayed connection on both sides at once, as a crashed client or a dead network would. */
-  cut(): void;
+  readonly port: number;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Relays every connection to `127.0.0.1:targetPort`, byte for byte. */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
-  const pairs = new Set<[Socket, Socket]>();
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, "127.0.0.1");
-    const pair: [Socket, Socket] = [client, upstream];
-    pairs.add(pair);
-    for (const socket of pair) {
-      socket.on("error", () => undefined);
-      socket.once("close", () => {
-        pairs.delete(pair);
-        for (const other of pair) other.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
+export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+  };
+  const serve = (): Server =>
+    createServer((client) => {
+      const upstream = createConnection({ port: targetPort, host: targetHost });
+      track(client);
+      track(upstream);
+      client.pipe(upstream).pipe(client);
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => client.destroy());
+    });
+  let server = serve();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
+  const port = (server.address() as { port: number }).port;
+  const stop = async () => {
+    const closed = once(server, "close");
+    server.close();
+    for (const socket of sockets) socket.resetAndDestroy();
+    await closed;
+  };
   return {
-    address: `127.0.0.1:${port}`,
-    connections: () => pairs.size,
-    cut: () => {
-      for (const pair of pairs) for (const socket of pair) socket.resetAndDestroy();
+    port,
+    cut: stop,
+    restore: async () => {
+      server = serve();
+      server.listen(port, "127.0.0.1");
+      await once(server, "listening");
     },
     close: async () => {
-      const closed = once(server, "close");
-      server.close();
-      for (const pair of pairs) for (const socket of pair) socket.destroy();
-      await closed;
+      if (server.listening) await stop();
     },
   };
 }

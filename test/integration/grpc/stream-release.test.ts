@@ -20,7 +20,7 @@ describe("gRPC Stream: every way a call or its connection ends releases its list
     const proxy = closeLater(await startTcpProxy(server.port), (p) => p.close());
     const observer = client().stream("lobby", { userId: "observer" });
     await observer.next();
-    const doomed = closeLater(new ChatTestClient(proxy.address), (c) => c.close());
+    const doomed = closeLater(new ChatTestClient(`127.0.0.1:${proxy.port}`), (c) => c.close());
 
     // Still opening on the server (no `ready` yet), live, and stalled behind backpressure.
     const opening = [
@@ -37,7 +37,7 @@ describe("gRPC Stream: every way a call or its connection ends releases its list
     await observer.until(isMessage(`99 ${PADDING}`));
     expect(await rooms.getRoom("lobby")).toMatchObject({ members: ["bob", "carol", "observer"] });
 
-    proxy.cut();
+    await proxy.cut();
     rooms.release();
     for (const stream of [...opening, ...live, stalled]) {
       expect((await stream.rest()).status.code).toBe(status.UNAVAILABLE);
