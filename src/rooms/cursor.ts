@@ -1,4 +1,5 @@
 import { ValidationError } from "./errors.js";
+import { quote } from "./quote.js";
 
 /**
  * A message id is `<epoch>-<offset>`: the room's epoch (changes whenever its
@@ -23,7 +24,7 @@ export function parseCursor(id: unknown, field = "since"): Cursor {
     throw new ValidationError(
       "invalid_cursor",
       field,
-      `Expected \`${field}\` to be a message id such as "3f9a01bc-42", got ${JSON.stringify(id) ?? String(id)}`,
+      `Expected \`${field}\` to be a message id such as "3f9a01bc-42", got ${quote(id)}`,
     );
   }
   return { epoch: match[1] as string, offset: Number(match[2]) };

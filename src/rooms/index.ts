@@ -41,4 +41,4 @@ export type {
   OpenedListener,
   RoomStore,
 } from "./store.js";
-export { MAX_USER_ID_LENGTH, validateRoomId, validateUserId } from "./validate.js";
+export { decodeUtf8Text, MAX_USER_ID_LENGTH, validateRoomId, validateUserId } from "./validate.js";

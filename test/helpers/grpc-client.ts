@@ -1,4 +1,5 @@
 import {
+  type CallOptions,
   type ChannelOptions,
   type ClientReadableStream,
   credentials,
@@ -30,7 +31,7 @@ export type Callback<T> = (error: ServiceError | null, value?: T) => void;
 
 interface ChatServiceStub extends GrpcClient {
   Submit(request: object, callback: Callback<WireMessage>): void;
-  Stream(request: object): ClientReadableStream<WireEvent>;
+  Stream(request: object, options?: CallOptions): ClientReadableStream<WireEvent>;
   DeleteRoom(request: object, callback: Callback<object>): void;
   GetRoom(request: object, callback: Callback<WireRoom>): void;
   ListRooms(request: object, callback: Callback<{ rooms: WireRoom[] }>): void;

@@ -1,4 +1,4 @@
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 import {
   type GrpcServerOptions,
   type RunningGrpcServer,
@@ -79,4 +79,32 @@ export async function metricValue(
   return values
     .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
     .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** What a released server holds: its open gRPC streams and one room's listeners and members. */
+export interface HeldByServer {
+  readonly streams: number;
+  readonly roomId: string;
+  readonly listeners: number;
+  readonly members: readonly string[];
+}
+
+/**
+ * Waits until the server holds exactly `expected`. The server frees a call on
+ * its own events (a reset arriving, a session closing), which a client does
+ * not see, so this polls, bounded (10 s), instead of waiting on one event.
+ */
+export async function expectReleased(
+  server: Pick<GrpcTestServer, "metrics" | "rooms">,
+  expected: HeldByServer,
+): Promise<void> {
+  const settle = { timeout: 10_000, interval: 20 };
+  const { streams, roomId, listeners, members } = expected;
+  await expect
+    .poll(() => metricValue(server.metrics, "chat_open_streams", { adapter: "grpc" }), settle)
+    .toBe(streams);
+  const room = () => server.rooms.listRooms().then((rooms) => rooms.find((r) => r.roomId === roomId));
+  // A room nobody listens to (and with no message) is reclaimed: then it is gone.
+  if (listeners === 0) await expect.poll(room, settle).toBeUndefined();
+  else await expect.poll(room, settle).toMatchObject({ listeners, members });
 }

@@ -16,7 +16,17 @@ export interface RawClient {
  * Opens a TCP connection to `port` on 127.0.0.1 and sends `GET path` by hand,
  * so the test controls exactly when (and whether) the client reads.
  */
-export async function rawGet(port: number, path: string): Promise<RawClient> {
+export function rawGet(port: number, path: string): Promise<RawClient> {
+  return rawRequest(port, "GET", path, { accept: "text/event-stream" });
+}
+
+/** Like `rawGet`, with any method and headers: the test sees every byte the server writes. */
+export async function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<RawClient> {
   const socket = connect(port, "127.0.0.1");
   await once(socket, "connect");
   socket.on("error", () => undefined);
@@ -27,7 +37,8 @@ export async function rawGet(port: number, path: string): Promise<RawClient> {
     text += chunk.toString("latin1");
   });
   socket.pause();
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+  const lines = Object.entries({ host: `127.0.0.1:${port}`, ...headers }).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.write(`${method} ${path} HTTP/1.1\r\n${lines.join("")}\r\n`);
   return {
     socket,
     received: () => text,

@@ -1,4 +1,5 @@
 import type { handleUnaryCall, Server, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { ServiceDefinition as LoadedServiceDefinition } from "@grpc/proto-loader";
 import type { RoomManager } from "../../rooms/index.js";
 import { malformedStatus, withMalformedRequests } from "./malformed.js";
 import {
@@ -72,7 +73,7 @@ export function addChatService(
 }
 
 function chatServiceDefinition(): ServiceDefinition {
-  return withMalformedRequests(loadChatProto()[CHAT_SERVICE_NAME] as ServiceDefinition);
+  return withMalformedRequests(loadChatProto()[CHAT_SERVICE_NAME] as LoadedServiceDefinition);
 }
 
 /** Runs an async handler; a failure becomes its status, an unknown one is logged with its stack. */

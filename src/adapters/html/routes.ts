@@ -39,6 +39,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
     try {
       res.redirect(303, roomPagePath(validateRoomId(requested.trim(), "room")));
     } catch (error) {
+      if (!prefersHtml(req)) throw error; // a JSON error, like the API's
       const { code, message } = describeError(error);
       sendPage(res, statusOf(code), await pages.index({ error: message, requested }));
     }
@@ -62,9 +63,10 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
         await rooms.submit({ roomId, userId: user as string, text: req.body.message });
         res.redirect(303, roomPagePath(roomId, user));
       } catch (error) {
-        // Without JavaScript the person sees the page again, with the error and their draft.
+        // Without JavaScript the person sees the page again, with the error and their draft;
+        // a client that asks for JSON gets the API's JSON error.
         const { code, message } = describeError(error);
-        if (statusOf(code) >= 500) throw error;
+        if (statusOf(code) >= 500 || !prefersHtml(req)) throw error;
         const draft = typeof req.body.message === "string" ? req.body.message : "";
         sendPage(res, statusOf(code), await pages.room(roomId, { user, draft, error: message }));
       }
@@ -74,6 +76,11 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
   router.get("/stream/:roomId", sseStreamHandler(rooms, resolved));
   router.use(errorHandler(resolved, "html"));
   return router;
+}
+
+/** Whether the client would rather have a page than JSON (a browser, or no preference). */
+function prefersHtml(req: Request): boolean {
+  return req.accepts(["html", "json"]) === "html";
 }
 
 /** Lets JSON clients fall through to the REST router when both are mounted. */

@@ -1,13 +1,23 @@
 import express, { type RequestHandler } from "express";
 import { HttpError } from "./error-response.js";
 import type { ResolvedHttpOptions } from "./options.js";
+import { checkFormBytes, checkJsonBytes } from "./utf8-body.js";
 
-/** Parses JSON and HTML-form bodies up to the body limit; other types are left unparsed. */
+/**
+ * Parses JSON and HTML-form bodies up to the body limit; other types are left
+ * unparsed. Both parsers would replace bytes that are not UTF-8 with U+FFFD,
+ * so the raw body is checked first (`invalid_text`).
+ */
 export function bodyParsers(options: ResolvedHttpOptions): RequestHandler[] {
   const limit = options.bodyLimitBytes;
   return [
-    express.json({ limit, type: "application/json", strict: false }),
-    express.urlencoded({ limit, extended: false, type: "application/x-www-form-urlencoded" }),
+    express.json({ limit, type: "application/json", strict: false, verify: checkJsonBytes }),
+    express.urlencoded({
+      limit,
+      extended: false,
+      type: "application/x-www-form-urlencoded",
+      verify: checkFormBytes,
+    }),
   ];
 }
 

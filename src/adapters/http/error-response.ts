@@ -16,8 +16,10 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   message_too_long: 413,
   body_too_large: 413,
   unsupported_media_type: 415,
+  range_not_satisfiable: 416,
   room_not_found: 404,
   not_found: 404,
+  method_not_allowed: 405,
   too_many_rooms: 429,
   too_many_streams: 503,
   shutting_down: 503,
@@ -40,9 +42,22 @@ export function statusOf(code: string): number {
   return STATUS_BY_CODE[code] ?? 500;
 }
 
-/** Writes `{"error":{"code","message"}}` with the status of `code`. */
+/** Writes `{"error":{"code","message"}}` with the status of `code`, always as JSON. */
 export function sendError(res: Response, code: string, message: string): void {
-  res.status(statusOf(code)).json({ error: { code, message } });
+  // Set, not defaulted: res.json() keeps a Content-Type a failed handler had already set.
+  res.status(statusOf(code)).type("json").json({ error: { code, message } });
+}
+
+/**
+ * Headers that described the response a handler had begun (a static file:
+ * its type, length, validators, caching) and would mislabel the error sent
+ * instead. `Content-Range` stays only on a 416, where it says the file's size.
+ */
+function dropStaleHeaders(res: Response, code: string): void {
+  for (const name of ["content-length", "content-encoding", "etag", "last-modified", "cache-control"]) {
+    res.removeHeader(name);
+  }
+  if (code !== "range_not_satisfiable") res.removeHeader("content-range");
 }
 
 /** Maps a thrown error to its code and a message safe to show a client. */
@@ -71,6 +86,9 @@ export function describeError(error: unknown): { code: string; message: string; 
     return { code: "invalid_body", message: "The request body could not be read", known: true };
   }
   if (status === 404) return { code: "not_found", message: "Not found", known: true };
+  if (status === 416) {
+    return { code: "range_not_satisfiable", message: "The requested range is outside the file", known: true };
+  }
   if (typeof status === "number" && status >= 400 && status < 500) {
     return { code: "bad_request", message: "The request URL could not be read", known: true };
   }
@@ -88,6 +106,7 @@ export function errorHandler(options: ResolvedHttpOptions, adapter: "rest" | "ht
       res.destroy();
       return;
     }
+    dropStaleHeaders(res, code);
     sendError(res, code, message);
   };
 }

@@ -20,6 +20,12 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
   const countDelivered = tickCounter((n) => options.metrics?.delivered("sse", n));
   let open = 0;
   return async (req, res) => {
+    if (req.method === "HEAD") {
+      // Express routes HEAD to GET handlers; a stream's frames go straight to the socket,
+      // where nothing would stop them, and opening one would join the user to the room.
+      res.set("allow", "GET");
+      throw new HttpError("method_not_allowed", "A stream has no HEAD; open it with GET");
+    }
     if (open >= options.maxStreams) {
       throw new HttpError(
         "too_many_streams",

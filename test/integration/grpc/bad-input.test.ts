@@ -10,7 +10,7 @@ import {
   textOf,
   unary,
 } from "../../helpers/grpc-client.js";
-import { metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
+import { type GrpcTestServer, metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
 
 const start = useGrpcServers();
 
@@ -36,6 +36,20 @@ async function streamFailure(client: ChatTestClient, ...args: Parameters<ChatTes
     );
   if (!(error instanceof StreamEndedError)) throw error;
   return { code: error.status.code, details: error.status.details, metadata: error.status.metadata };
+}
+
+/** A client of the test server that sends hand-made request bytes, closed after the test. */
+function rawClient(server: GrpcTestServer) {
+  const client = server.closeLater(new Client(server.address, credentials.createInsecure()), (c) =>
+    c.close(),
+  );
+  const raw = (bytes: Buffer) => bytes;
+  return {
+    unary: (method: string, request: Buffer) =>
+      unary<Buffer>((cb) => client.makeUnaryRequest(`/chat.v1.ChatService/${method}`, raw, raw, request, cb)),
+    stream: (request: Buffer) =>
+      new EventStream(client.makeServerStreamRequest("/chat.v1.ChatService/Stream", raw, raw, request)),
+  };
 }
 
 const TOO_LONG_USER = "u".repeat(65);
@@ -120,27 +134,110 @@ describe("gRPC bad input answers INVALID_ARGUMENT, and nothing bad is stored or 
 describe("gRPC requests that are not protobuf at all", () => {
   // A tag with wire type 7, which does not exist.
   const garbage = Buffer.alloc(11, 0xff);
-  const raw = (bytes: Buffer) => bytes;
 
-  it("answers INVALID_ARGUMENT (not INTERNAL) to a unary call whose bytes do not decode", async () => {
-    const { address, closeLater, rooms } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
-    const error = await failure(
-      unary((cb) => client.makeUnaryRequest("/chat.v1.ChatService/Submit", raw, raw, garbage, cb)),
-    );
+  it("answers INVALID_ARGUMENT to a Stream whose request bytes do not decode", async () => {
+    const server = await start();
+    const chat = rawClient(server);
+    const ended = await chat.stream(garbage).ended();
+    expect(ended.code).toBe(status.INVALID_ARGUMENT);
+    expect(ended.metadata.get("chat-error-code")).toEqual(["malformed_request"]);
+  });
+});
+
+describe("gRPC requests that are not well-formed messages of the method's type", () => {
+  /** A length-delimited field (short values only: one-byte tag and length). */
+  const field = (number: number, value: string) =>
+    Buffer.concat([Buffer.from([(number << 3) | 2, Buffer.byteLength(value)]), Buffer.from(value)]);
+  const bytes = (...parts: (Buffer | number[] | string)[]) =>
+    Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))));
+  const roomAndUser = bytes(field(1, "lobby"), field(2, "ann"));
+  const text = field(3, "hi");
+
+  // Each would store "hi" (or something) in `lobby` if the bytes were decoded leniently.
+  // biome-ignore format: one case per line reads as a table
+  const submits: [string, Buffer][] = [
+    ["bytes that are not protobuf at all (not INTERNAL)", Buffer.alloc(11, 0xff)],
+    ["a text whose length runs past the end of the buffer", bytes(roomAndUser, [0x1a, 10], "hi")],
+    ["a room_id whose length runs past the end (room `A`)", bytes([0x0a, 5], "A")],
+    ["a length over 32 bits that wraps to 2", bytes(roomAndUser, [0x1a, 0x82, 0x80, 0x80, 0x80, 0x10], "hi")],
+    ["a tag that is an 11-byte varint", bytes(roomAndUser, [0x9a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 2], "hi")],
+    ["a tag over 32 bits", bytes(roomAndUser, text, [0xf8, 0xff, 0xff, 0xff, 0x7f, 0x01])],
+    ["field number 0", bytes([0x02, 2], "hi", roomAndUser, text)],
+    ["text with the fixed32 wire type", bytes(roomAndUser, [0x1d], "hi!!")],
+    ["room_id with the varint wire type", bytes([0x08, 0x01], field(2, "ann"), text)],
+    ["a group (wire type 3)", bytes(roomAndUser, text, [0x7b, 0x7c])],
+    ["wire type 6", bytes(roomAndUser, text, [0x7e])],
+    ["a varint cut short", bytes(roomAndUser, text, [0x78, 0x80])],
+    ["a varint of 11 bytes", bytes(roomAndUser, text, [0x78, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
+    ["a fixed64 cut short", bytes(roomAndUser, text, [0x79, 1, 2, 3])],
+    ["a fixed32 cut short", bytes(roomAndUser, text, [0x7d, 1])],
+    ["a tag cut short", bytes(roomAndUser, text, [0x80])],
+  ];
+
+  it.each(submits)("Submit with %s answers INVALID_ARGUMENT and stores nothing", async (_, request) => {
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
+    const error = await failure(chat.unary("Submit", request));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(errorCodeOf(error)).toBe("malformed_request");
     expect(error.details).toContain("chat.v1.ChatService.Submit");
     expect(await rooms.listRooms()).toEqual([]);
   });
 
-  it("answers INVALID_ARGUMENT to a Stream whose request bytes do not decode", async () => {
-    const { address, closeLater } = await start();
-    const client = closeLater(new Client(address, credentials.createInsecure()), (c) => c.close());
-    const call = client.makeServerStreamRequest("/chat.v1.ChatService/Stream", raw, raw, garbage);
-    const ended = await new EventStream(call).ended();
+  const notUtf8: [string, number[]][] = [
+    ["invalid bytes ff fe", [0xff, 0xfe]],
+    ["an overlong c0 af", [0xc0, 0xaf]],
+    ["an encoded surrogate ed a0 80", [0xed, 0xa0, 0x80]],
+  ];
+
+  it.each(notUtf8)("Submit with a text of %s answers INVALID_ARGUMENT invalid_text", async (_, text) => {
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
+    const request = bytes(roomAndUser, [0x1a, text.length], text);
+    const error = await failure(chat.unary("Submit", request));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(error)).toBe("invalid_text");
+    expect(await rooms.listRooms()).toEqual([]);
+  });
+
+  it("Stream with a user_id that is not UTF-8 answers INVALID_ARGUMENT and opens nothing", async () => {
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
+    const request = bytes(field(1, "lobby"), [0x12, 2, 0xff, 0xfe]);
+    const ended = await chat.stream(request).ended();
     expect(ended.code).toBe(status.INVALID_ARGUMENT);
     expect(ended.metadata.get("chat-error-code")).toEqual(["malformed_request"]);
+    expect(await rooms.listRooms()).toEqual([]);
+  });
+
+  it("DeleteRoom with a well-formed room_id followed by field number 0 deletes nothing", async () => {
+    const server = await start();
+    const { rooms } = server;
+    await rooms.submit({ roomId: "lobby", userId: "ann", text: "keep me" });
+    const chat = rawClient(server);
+    const request = bytes(field(1, "lobby"), [0x00, 0x00]);
+    const error = await failure(chat.unary("DeleteRoom", request));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorCodeOf(error)).toBe("malformed_request");
+    expect((await rooms.getRoom("lobby")).messageCount).toBe(1);
+  });
+
+  it("skips unknown fields of every wire type, as proto3 requires", async () => {
+    const server = await start();
+    const { rooms } = server;
+    const chat = rawClient(server);
+    const unknown = bytes(
+      [0x78, 0x96, 0x01],
+      [0x79, 1, 2, 3, 4, 5, 6, 7, 8],
+      [0x7d, 1, 2, 3, 4],
+      field(14, "?"),
+    );
+    const request = bytes(unknown, roomAndUser, text, [0x80, 0x01, 0x05]);
+    await chat.unary("Submit", request);
+    expect((await rooms.history("lobby")).map((m) => m.text)).toEqual(["hi"]);
   });
 });
 

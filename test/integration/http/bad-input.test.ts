@@ -22,6 +22,22 @@ const post = (path: string, body: string, contentType?: string) => (server: Test
     headers: contentType === undefined ? {} : { "content-type": contentType },
     body,
   });
+/** A body with raw bytes between two texts (what JSON.stringify could never produce). */
+const postBytes =
+  (path: string, before: string, bytes: number[], after: string, contentType: string) =>
+  (server: TestServer) =>
+    server.fetch(path, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]),
+    });
+/** A form post to /room/lobby with the given Accept header. */
+const formAsking = (accept: string, body: string) => (server: TestServer) =>
+  server.fetch("/room/lobby", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept },
+    body,
+  });
 const postJson = (body: unknown, path = "/room/lobby") =>
   post(path, JSON.stringify(body), "application/json");
 const get =
@@ -52,6 +68,8 @@ const cases: BadCase[] = [
   { name: "a numeric text", send: postJson({ userId: "ann", text: 42 }), status: 400, code: "invalid_text" },
   { name: "an array text", send: postJson({ userId: "ann", text: ["hi"] }), status: 400, code: "invalid_text" },
   { name: "an object text", send: postJson({ userId: "ann", text: { hi: 1 } }), status: 400, code: "invalid_text" },
+  { name: "a text object with a toString field", send: postJson({ userId: "a", text: { toString: "x" } }), status: 400, code: "invalid_text" },
+  { name: "a userId object with a toString field", send: postJson({ userId: { toString: "x" }, text: "hi" }), status: 400, code: "invalid_user_id" },
   // Texts.
   { name: "an empty text", send: postJson({ userId: "ann", text: "" }), status: 400, code: "invalid_text" },
   { name: "a whitespace-only text", send: postJson({ userId: "ann", text: " \t\n  " }), status: 400, code: "invalid_text" },
@@ -59,6 +77,15 @@ const cases: BadCase[] = [
   { name: "a 4097-byte ASCII text", send: postJson({ userId: "ann", text: "x".repeat(4097) }), status: 413, code: "message_too_long", quotes: "4097 bytes" },
   { name: "2049 two-byte characters (4098 bytes)", send: postJson({ userId: "ann", text: "é".repeat(2049) }), status: 413, code: "message_too_long", quotes: "4098 bytes" },
   { name: "1025 four-byte emoji (4100 bytes)", send: postJson({ userId: "ann", text: "😀".repeat(1025) }), status: 413, code: "message_too_long", quotes: "4100 bytes" },
+  // Texts that are not valid Unicode.
+  { name: "a lone surrogate escape in JSON", send: post("/room/lobby", '{"userId":"ann","text":"\\ud800"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "a reversed surrogate pair in JSON", send: post("/room/lobby", '{"userId":"ann","text":"a\\udc00\\ud800"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "invalid UTF-8 bytes ff fe in JSON", send: postBytes("/room/lobby", '{"userId":"ann","text":"', [0xff, 0xfe], '"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "an overlong UTF-8 c0 af in JSON", send: postBytes("/room/lobby", '{"userId":"ann","text":"', [0xc0, 0xaf], '"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "a UTF-8-encoded surrogate in JSON", send: postBytes("/room/lobby", '{"userId":"ann","text":"', [0xed, 0xa0, 0x80], '"}', "application/json"), status: 400, code: "invalid_text" },
+  { name: "percent-encoded bytes ff fe in a form (no HTML adapter)", app: { html: false }, send: post("/room/lobby", "user=ann&message=%FF%FE", "application/x-www-form-urlencoded"), status: 400, code: "invalid_text" },
+  { name: "a percent-encoded overlong c0 af in a form (no HTML adapter)", app: { html: false }, send: post("/room/lobby", "user=ann&message=%C0%AF", "application/x-www-form-urlencoded"), status: 400, code: "invalid_text" },
+  { name: "raw bytes ff fe in a form (no HTML adapter)", app: { html: false }, send: postBytes("/room/lobby", "user=ann&message=", [0xff, 0xfe], "", "application/x-www-form-urlencoded"), status: 400, code: "invalid_text" },
   // Bodies over the body limit.
   { name: "a JSON body over the default 64 KiB", send: postJson({ userId: "ann", text: "x".repeat(70_000) }), status: 413, code: "body_too_large" },
   { name: "a form body over the default 64 KiB", send: post("/room/lobby", `user=ann&message=${"x".repeat(70_000)}`, "application/x-www-form-urlencoded"), status: 413, code: "body_too_large" },
@@ -110,6 +137,12 @@ const cases: BadCase[] = [
   { name: "POST /stream/lobby", send: postJson({ userId: "ann", text: "hi" }, "/stream/lobby"), status: 404, code: "not_found" },
   { name: "DELETE /rooms", send: method("DELETE", "/rooms"), status: 404, code: "not_found" },
   { name: "a missing asset", send: get("/assets/nope.js"), status: 404, code: "not_found" },
+  // Errors follow content negotiation: JSON for a client that asks for JSON, whatever the route.
+  { name: "a bad form post that asks for JSON", send: formAsking("application/json", "user=&message=hi"), status: 400, code: "invalid_user_id" },
+  { name: "a form post over the text limit that asks for JSON", send: formAsking("application/json", `user=ann&message=${"x".repeat(4097)}`), status: 413, code: "message_too_long" },
+  { name: "/open with a bad room name, asking for JSON", send: get("/open?room=a%20b"), status: 400, code: "invalid_room_id", quotes: '"a b"' },
+  { name: "a range far past the end of an asset", send: get("/assets/room.js", { range: "bytes=99999999-" }), status: 416, code: "range_not_satisfiable" },
+  { name: "a range past the end of an asset, for any type", send: get("/assets/room.js", { accept: "*/*", range: "bytes=99999999-100000000" }), status: 416, code: "range_not_satisfiable" },
 ];
 
 describe("bad input answers a JSON error, stores nothing, broadcasts nothing, and the server keeps serving", () => {
@@ -188,6 +221,17 @@ describe("bad form posts from a browser", () => {
     expect(html).toContain('<span class="error">');
     expect(html).toContain("Expected `userId` to be 1 to 64 characters");
     expect(html).toContain('value="my &lt;draft&gt;"');
+    expect(await server.rooms.listRooms()).toEqual([]);
+  });
+
+  it("answer 400 to a message that is not valid UTF-8, and store nothing", async () => {
+    const server = await startTestServer(disposer);
+    const response = await server.fetch("/room/lobby", {
+      ...formPost({}),
+      body: "user=ann&message=%C0%AF",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("UTF-8");
     expect(await server.rooms.listRooms()).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  decodeUtf8Text,
   MessageTooLongError,
   RoomError,
   type RoomManager,
@@ -34,6 +35,10 @@ const BAD_ROOM_IDS: unknown[] = [
   undefined,
   {},
   ["lobby"],
+  // Objects whose conversion to a string would call into them (or fail).
+  { toString: "x" },
+  { toString: () => "lobby" },
+  Object.create(null),
 ];
 const GOOD_ROOM_IDS = ["a", "a".repeat(64), "A-z_0.9", "...", ".a", "-"];
 
@@ -48,6 +53,9 @@ const BAD_USER_IDS: unknown[] = [
   42,
   null,
   {},
+  { toString: "x" },
+  Object.create(null),
+  "ann\ud800",
 ];
 const GOOD_USER_IDS = ["b", "a".repeat(64), "Zoë O'Hara", "👋".repeat(64)];
 
@@ -62,6 +70,14 @@ const BAD_TEXTS: unknown[] = [
   null,
   undefined,
   ["hi"],
+  { toString: "x" },
+  { toString: () => "hi", trim: () => "hi" },
+  Object.create(null),
+  // Not valid Unicode: lone surrogates (a JSON "\ud800" escape decodes to one).
+  "\ud800",
+  "a\udc00b",
+  "hi \udbff",
+  "\udc00\ud800",
 ];
 
 const BAD_CURSORS: unknown[] = [
@@ -78,6 +94,8 @@ const BAD_CURSORS: unknown[] = [
   "abc-1234567890123456",
   42,
   null,
+  1n,
+  { toString: "x" },
 ];
 
 /** A room with a listener, to prove bad input broadcast nothing and stored nothing. */
@@ -162,6 +180,29 @@ describe("RoomManager: bad input", () => {
       );
     }
     await room.expectNothingHappened();
+  });
+
+  it("accepts surrogate pairs (emoji, astral characters) and U+FFFD as sent", async () => {
+    const manager = roomManagerForTest();
+    for (const text of ["😀", "\ud83d\ude00 ok", "𝄞 clef", "\ufffd"]) {
+      expect(await manager.submit({ roomId: "lobby", userId: "bob", text })).toMatchObject({ text });
+    }
+  });
+
+  it("decodes UTF-8 text bytes strictly: invalid, overlong and surrogate encodings are invalid_text", () => {
+    expect(decodeUtf8Text(Buffer.from("héllo 😀"))).toBe("héllo 😀");
+    for (const bytes of [
+      [0xff, 0xfe],
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0x68, 0xc3],
+      [0xf4, 0x90, 0x80, 0x80],
+    ]) {
+      expect(() => decodeUtf8Text(Uint8Array.from(bytes))).toThrow(
+        expect.objectContaining({ code: "invalid_text", field: "text" }),
+      );
+    }
   });
 
   it("accepts tabs and line breaks inside a text, and keeps the text as sent", async () => {
