@@ -72,6 +72,8 @@ export class PostgresRoomStore implements RoomStore {
   readonly #leaseMs: number;
   readonly #processId: string;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  /** This process's open listeners, to count them again if its lease ran out. */
+  readonly #listeners = new Map<string, { roomId: string; epoch: string; userId: string | undefined }>();
   #nextListener = 1;
   #reachable = true;
   #roundTrips = 0;
@@ -210,6 +212,7 @@ export class PostgresRoomStore implements RoomStore {
       [roomId, newEpoch(), listenerId, userId ?? null, this.#processId],
     );
     if (row === undefined) throw new Error("chat_open returned no row");
+    this.#listeners.set(listenerId, { roomId, epoch: row.epoch, userId });
     return {
       listenerId,
       epoch: row.epoch,
@@ -219,6 +222,7 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   async closeListener(roomId: string, listenerId: string): Promise<void> {
+    this.#listeners.delete(listenerId);
     await this.#query("SELECT chat_release($1, $2)", [roomId, listenerId]);
   }
 
@@ -258,9 +262,27 @@ export class PostgresRoomStore implements RoomStore {
     });
   }
 
-  /** Renews this process's lease and releases the listeners of processes whose lease ran out. */
+  /**
+   * Renews this process's lease and releases the listeners of processes whose
+   * lease ran out. When ours had run out (the database was out of reach for
+   * longer than a lease), other processes may have released our listeners:
+   * count them again, so their users are members and their closes count.
+   */
   async #heartbeat(): Promise<void> {
-    await this.#query("SELECT chat_heartbeat($1, $2)", [this.#processId, Math.ceil(this.#leaseMs)]);
+    const [row] = await this.#query<{ renewed: boolean }>("SELECT chat_heartbeat($1, $2) AS renewed", [
+      this.#processId,
+      Math.ceil(this.#leaseMs),
+    ]);
+    if (row?.renewed !== false) return;
+    for (const [listenerId, { roomId, epoch, userId }] of this.#listeners) {
+      await this.#query("SELECT chat_reopen($1, $2, $3, $4, $5)", [
+        roomId,
+        epoch,
+        listenerId,
+        userId ?? null,
+        this.#processId,
+      ]);
+    }
   }
 
   #every(ms: number, run: () => Promise<unknown>): void {

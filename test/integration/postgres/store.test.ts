@@ -13,6 +13,7 @@ import { MIGRATIONS } from "../../../src/stores/postgres/migrations/index.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { connectTestStore, dropSchema, sql, TEST_POSTGRES_URL, testSchema } from "../../helpers/postgres.js";
 import { RoomListenerReader } from "../../helpers/rooms.js";
+import { startTcpProxy } from "../../helpers/tcp-proxy.js";
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
@@ -22,7 +23,10 @@ function freshSchema(): string {
   return disposer.add(testSchema(), dropSchema);
 }
 
-async function store(schema: string, options: { historyMaxAgeMs?: number } = {}): Promise<PostgresRoomStore> {
+async function store(
+  schema: string,
+  options: { historyMaxAgeMs?: number; presenceLeaseMs?: number; url?: string } = {},
+): Promise<PostgresRoomStore> {
   return disposer.add(await connectTestStore({ schema, ...options }), (s) => s.close());
 }
 
@@ -154,6 +158,34 @@ describe("PostgresRoomStore", () => {
     await reader.untilText("after");
     reader.listener.close();
   });
+
+  it("counts a process's listeners again when it comes back after its lease ran out", async () => {
+    const schema = freshSchema();
+    const proxy = disposer.add(await startTcpProxy(Number(new URL(TEST_POSTGRES_URL).port)), (p) =>
+      p.close(),
+    );
+    const viaProxy = new URL(TEST_POSTGRES_URL);
+    viaProxy.port = String(proxy.port);
+    const lapsing = await store(schema, { presenceLeaseMs: 600, url: viaProxy.toString() });
+    const sweeping = await store(schema, { presenceLeaseMs: 600 });
+    const rooms = disposer.add(new RoomManager({ store: sweeping }), (r) => r.close());
+    const wendy = new RoomListenerReader(await rooms.openListener("lobby", { userId: "wendy" }));
+    const dora = await lapsing.openListener("lobby", "dora");
+    await wendy.until((events) => events.some((e) => e.type === "joined"));
+
+    await proxy.cut();
+    // The other process's heartbeat releases dora once her process's lease has run out.
+    await wendy.until((events) => events.some((e) => e.type === "left"));
+    expect((await sweeping.getRoom("lobby"))?.members).toEqual(["wendy"]);
+
+    await proxy.restore();
+    await wendy.until((events) => events.filter((e) => e.type === "joined").length === 2);
+    expect((await sweeping.getRoom("lobby"))?.members).toEqual(["dora", "wendy"]);
+    await lapsing.closeListener("lobby", dora.listenerId);
+    await wendy.until((events) => events.filter((e) => e.type === "left").length === 2);
+    expect(wendy.labels.slice(1)).toEqual(["joined:dora", "left:dora", "joined:dora", "left:dora"]);
+    wendy.listener.close();
+  }, 20_000);
 
   it("deletes messages older than historyMaxAgeMs through the stored_at index", async () => {
     const schema = freshSchema();

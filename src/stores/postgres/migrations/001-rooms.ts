@@ -152,12 +152,15 @@ END $$;
 
 -- Renews a process's lease, then releases the listeners of processes whose
 -- lease ran out (their users get 'left'), a room at a time in id order.
-CREATE FUNCTION chat_heartbeat(p_process text, p_lease_ms bigint) RETURNS integer
+-- False when this process's own lease had run out (or was never taken): its
+-- listeners may have been released, and the caller registers them again.
+CREATE FUNCTION chat_heartbeat(p_process text, p_lease_ms bigint) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
   v_listener record;
-  v_released integer := 0;
+  v_renewed boolean;
 BEGIN
+  SELECT lease_until >= now() INTO v_renewed FROM processes WHERE process_id = p_process FOR UPDATE;
   INSERT INTO processes (process_id, lease_until)
     VALUES (p_process, now() + p_lease_ms * interval '1 millisecond')
     ON CONFLICT (process_id) DO UPDATE SET lease_until = EXCLUDED.lease_until;
@@ -166,10 +169,31 @@ BEGIN
     WHERE p.lease_until < now() ORDER BY l.room_id, l.listener_id
   LOOP
     PERFORM chat_release(v_listener.room_id, v_listener.listener_id);
-    v_released := v_released + 1;
   END LOOP;
   DELETE FROM processes p WHERE p.lease_until < now()
     AND NOT EXISTS (SELECT 1 FROM listeners l WHERE l.process_id = p.process_id);
-  RETURN v_released;
+  RETURN coalesce(v_renewed, false);
+END $$;
+
+-- Counts a listener again after its process's lease ran out, when the room
+-- still exists in the epoch the listener was opened in and no longer counts it.
+CREATE FUNCTION chat_reopen(p_room text, p_epoch text, p_listener text, p_user text, p_process text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_epoch text;
+BEGIN
+  SELECT epoch INTO v_epoch FROM rooms WHERE room_id = p_room FOR UPDATE;
+  IF v_epoch IS DISTINCT FROM p_epoch
+    OR EXISTS (SELECT 1 FROM listeners WHERE room_id = p_room AND listener_id = p_listener) THEN
+    RETURN;
+  END IF;
+  IF p_user IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM listeners WHERE room_id = p_room AND user_id = p_user
+  ) THEN
+    PERFORM chat_notify(p_room, jsonb_build_object('t', 'j', 'e', v_epoch, 'u', p_user));
+  END IF;
+  INSERT INTO listeners (room_id, listener_id, user_id, process_id)
+    VALUES (p_room, p_listener, p_user, p_process);
 END $$;
 `;
