@@ -159,10 +159,33 @@ redis.call('DEL', log)
 return 1
 `;
 
-/** ARGV: process id, lease ms → 0 no such room, 1 renewed, 2 renewed and the room was dropped. */
+/**
+ * ARGV: process id, lease ms → 0 no such room, 1 renewed, 2 renewed and the
+ * room was dropped, 3 renewed after the lease had run out (other processes
+ * may have uncounted this one's listeners: the caller runs REOPEN).
+ */
 export const HEARTBEAT = `${PRELUDE}
 if redis.call('EXISTS', meta) == 0 then return 0 end
+local lease = redis.call('ZSCORE', leases, ARGV[1])
+local lapsed = not lease or tonumber(lease) < now_ms()
 redis.call('ZADD', leases, now_ms() + tonumber(ARGV[2]), ARGV[1])
-if sweep(redis.call('HGET', meta, 'epoch')) > 0 and reclaim() == 1 then return 2 end
+local swept = sweep(redis.call('HGET', meta, 'epoch'))
+if lapsed then return 3 end
+if swept > 0 and reclaim() == 1 then return 2 end
+return 1
+`;
+
+/**
+ * ARGV: epoch, then pairs of listener id and user ('' for none): counts again
+ * the listeners the room no longer counts, when it is still in that epoch.
+ */
+export const REOPEN = `${PRELUDE}
+if redis.call('HGET', meta, 'epoch') ~= ARGV[1] then return 0 end
+for i = 2, #ARGV, 2 do
+  local user = ARGV[i + 1]
+  if redis.call('HSETNX', listeners, ARGV[i], user) == 1 and user ~= '' then
+    if redis.call('HINCRBY', members, user, 1) == 1 then publish({t = 'j', e = ARGV[1], u = user}) end
+  end
+end
 return 1
 `;

@@ -201,8 +201,8 @@ export class RedisRoomStore implements RoomStore {
         String(this.#leaseMs),
       ),
     );
-    this.#local.add(roomId);
     const [epoch, top, members, created] = asArray(reply);
+    this.#local.add(roomId, listenerId, { epoch: asString(epoch), userId: userId ?? "" });
     if (asNumber(created) === 1) await this.#index(roomId);
     return {
       listenerId,
@@ -213,7 +213,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async closeListener(roomId: string, listenerId: string): Promise<void> {
-    if (listenerId.startsWith(`${this.#processId}.`)) this.#local.remove(roomId);
+    this.#local.remove(roomId, listenerId);
     const dropped = await this.#call(roomId, (keys) => this.#client.chatClose(keys, listenerId));
     if (asNumber(dropped) === 1)
       await this.#guard(() => this.#client.zRem(roomIndexKey(this.#prefix), roomId));
@@ -252,12 +252,22 @@ export class RedisRoomStore implements RoomStore {
     };
   }
 
-  /** Renews this process's lease in every room it has listeners in (and sweeps dead processes there). */
+  /**
+   * Renews this process's lease in every room it has listeners in (and sweeps
+   * dead processes there). Where its lease had run out (Redis was out of reach
+   * for longer than a lease), its listeners may have been uncounted: count them again.
+   */
   async #renewLeases(): Promise<void> {
     for (const roomId of this.#local.rooms()) {
-      await this.#call(roomId, (keys) =>
+      const renewed = await this.#call(roomId, (keys) =>
         this.#client.chatHeartbeat(keys, this.#processId, String(this.#leaseMs)),
       ).catch(() => undefined);
+      if (asNumber(renewed) !== 3) continue;
+      for (const [epoch, listeners] of this.#local.byEpoch(roomId)) {
+        await this.#call(roomId, (keys) => this.#client.chatReopen(keys, epoch, ...listeners)).catch(
+          () => undefined,
+        );
+      }
     }
   }
 

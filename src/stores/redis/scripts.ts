@@ -1,6 +1,6 @@
 import { type CommandParser, defineScript, type RedisArgument } from "@redis/client";
 import { type RoomKeys, scriptKeys } from "./keys.js";
-import { APPEND, CLOSE, DELETE, HEARTBEAT, OPEN, READ, ROTATE, STATE } from "./lua.js";
+import { APPEND, CLOSE, DELETE, HEARTBEAT, OPEN, READ, REOPEN, ROTATE, STATE } from "./lua.js";
 
 /** A room script: the room's keys, then its arguments; the reply is parsed by the caller. */
 function roomScript(source: string) {
@@ -25,4 +25,5 @@ export const ROOM_SCRIPTS = {
   chatDelete: roomScript(DELETE),
   chatRotate: roomScript(ROTATE),
   chatHeartbeat: roomScript(HEARTBEAT),
+  chatReopen: roomScript(REOPEN),
 };

@@ -10,6 +10,7 @@ import { parseCursor, RoomManager, StoreUnavailableError } from "../../../src/ro
 import type { PostgresRoomStore } from "../../../src/stores/postgres/index.js";
 import { migrate } from "../../../src/stores/postgres/migrate.js";
 import { MIGRATIONS } from "../../../src/stores/postgres/migrations/index.js";
+import { expectListenersCountedAgainAfterLapse } from "../../contract/lease-lapse.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { connectTestStore, dropSchema, sql, TEST_POSTGRES_URL, testSchema } from "../../helpers/postgres.js";
 import { RoomListenerReader } from "../../helpers/rooms.js";
@@ -166,25 +167,12 @@ describe("PostgresRoomStore", () => {
     );
     const viaProxy = new URL(TEST_POSTGRES_URL);
     viaProxy.port = String(proxy.port);
-    const lapsing = await store(schema, { presenceLeaseMs: 600, url: viaProxy.toString() });
-    const sweeping = await store(schema, { presenceLeaseMs: 600 });
-    const rooms = disposer.add(new RoomManager({ store: sweeping }), (r) => r.close());
-    const wendy = new RoomListenerReader(await rooms.openListener("lobby", { userId: "wendy" }));
-    const dora = await lapsing.openListener("lobby", "dora");
-    await wendy.until((events) => events.some((e) => e.type === "joined"));
-
-    await proxy.cut();
-    // The other process's heartbeat releases dora once her process's lease has run out.
-    await wendy.until((events) => events.some((e) => e.type === "left"));
-    expect((await sweeping.getRoom("lobby"))?.members).toEqual(["wendy"]);
-
-    await proxy.restore();
-    await wendy.until((events) => events.filter((e) => e.type === "joined").length === 2);
-    expect((await sweeping.getRoom("lobby"))?.members).toEqual(["dora", "wendy"]);
-    await lapsing.closeListener("lobby", dora.listenerId);
-    await wendy.until((events) => events.filter((e) => e.type === "left").length === 2);
-    expect(wendy.labels.slice(1)).toEqual(["joined:dora", "left:dora", "joined:dora", "left:dora"]);
-    wendy.listener.close();
+    await expectListenersCountedAgainAfterLapse({
+      lapsing: await store(schema, { presenceLeaseMs: 600, url: viaProxy.toString() }),
+      sweeping: await store(schema, { presenceLeaseMs: 600 }),
+      cut: () => proxy.cut(),
+      restore: () => proxy.restore(),
+    });
   }, 20_000);
 
   it("deletes messages older than historyMaxAgeMs through the stored_at index", async () => {

@@ -2,9 +2,11 @@ import { createClient } from "@redis/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { HistoryLostError, RoomManager, StoreUnavailableError } from "../../../src/rooms/index.js";
 import { RedisRoomStore } from "../../../src/stores/redis/index.js";
+import { expectListenersCountedAgainAfterLapse } from "../../contract/lease-lapse.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { type OwnRedis, startOwnRedis } from "../../helpers/redis-server.js";
 import { RoomListenerReader, readyEventOf } from "../../helpers/rooms.js";
+import { startTcpProxy } from "../../helpers/tcp-proxy.js";
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
@@ -36,6 +38,21 @@ async function adminClient(url: string) {
 }
 
 describe("Redis store faults", () => {
+  it("counts a process's listeners again when it comes back after its lease ran out", async () => {
+    const redis = disposer.add(await startOwnRedis(), (r) => r.stop());
+    const proxy = disposer.add(await startTcpProxy(Number(new URL(redis.url).port)), (p) => p.close());
+    const viaProxy = new URL(redis.url);
+    viaProxy.port = String(proxy.port);
+    const connect = (url: string) =>
+      RedisRoomStore.connect({ url, presenceLeaseMs: 600 }).then((s) => disposer.add(s, (x) => x.close()));
+    await expectListenersCountedAgainAfterLapse({
+      lapsing: await connect(viaProxy.toString()),
+      sweeping: await connect(redis.url),
+      cut: () => proxy.cut(),
+      restore: () => proxy.restore(),
+    });
+  }, 20_000);
+
   it("keeps listeners contiguous (or ends them resumably) when the Pub/Sub connection is killed during a flood", async () => {
     const { redis, manager, store } = await setUp();
     const reader = new RoomListenerReader(await manager.openListener("lobby"), "batch");
