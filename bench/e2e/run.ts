@@ -167,6 +167,7 @@ async function measure(): Promise<BenchRun> {
       `(${cpus().length} cores, node ${process.version})`,
   );
   const { results, failures } = await runMatrix(settings);
+  for (const spec of settings.servers) await spec.cleanup?.();
   return {
     started: started.toISOString(),
     finished: new Date().toISOString(),

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import pg from "pg";
 import type { TargetKind } from "../shared/protocol.js";
 
 export interface ServerSpec {
@@ -21,6 +22,8 @@ export interface ServerSpec {
   readonly ours: boolean;
   /** Why it cannot run here, if it cannot. */
   readonly unavailable?: () => string | undefined;
+  /** Run once after the whole matrix, e.g. to drop what the server left in a database. */
+  readonly cleanup?: () => Promise<void>;
 }
 
 /** Our server as its users start it: the CLI, from source, on free ports, logging warnings only. */
@@ -35,6 +38,9 @@ const CLI_SERVE = [
   "--log-level",
   "warn",
 ];
+
+const BENCH_POSTGRES_URL = process.env.CHAT_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const BENCH_SCHEMA = `bench_${process.pid}`;
 
 export const SERVERS: readonly ServerSpec[] = [
   {
@@ -75,6 +81,32 @@ export const SERVERS: readonly ServerSpec[] = [
     preload: "./bench/e2e/servers/cli-hook.ts",
     portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
     ours: true,
+  },
+  {
+    // The same server with rooms in PostgreSQL (the machine's test database, or CHAT_BENCH_POSTGRES_URL),
+    // in a schema of this bench run's own; history is bounded by --history, so cases may share it.
+    name: "ours-sse-postgres",
+    label: "chat-server SSE on PostgreSQL",
+    kind: "sse",
+    file: "src/cmd/main.ts",
+    args: [
+      ...CLI_SERVE,
+      "--only",
+      "rest",
+      "--postgres",
+      BENCH_POSTGRES_URL,
+      "--postgres-schema",
+      BENCH_SCHEMA,
+    ],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
+    ours: true,
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE`);
+      await client.end();
+    },
   },
   {
     name: "ours-grpc",
