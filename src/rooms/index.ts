@@ -33,12 +33,14 @@ export {
 } from "./room-manager.js";
 export { getRoomManager } from "./singleton.js";
 export type {
+  AnnouncedEvent,
   BusEvent,
   BusSubscription,
   HistoryQuery,
   HistorySlice,
   MessageDraft,
   OpenedListener,
+  RoomBus,
   RoomStore,
 } from "./store.js";
 export { decodeUtf8Text, MAX_USER_ID_LENGTH, validateRoomId, validateUserId } from "./validate.js";

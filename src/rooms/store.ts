@@ -96,6 +96,27 @@ export interface BusSubscription {
   unsubscribe(): Promise<void>;
 }
 
+/** What a process announces on a bus; `resync` only ever comes from the bus itself. */
+export type AnnouncedEvent = Exclude<BusEvent, { type: "resync" }>;
+
+/**
+ * A bus on its own, for a store that keeps rooms in one place and carries
+ * their events through another (the PostgreSQL store over Redis Pub/Sub).
+ * Per room, in publish order, at most once: a lost event shows up as an
+ * offset gap, or as a `resync` after the bus reconnected.
+ */
+export interface RoomBus {
+  /** Delivers the event to every process subscribed to the room. */
+  publish(roomId: string, event: AnnouncedEvent): Promise<void>;
+  /** As `RoomStore.subscribe`: resolves once the subscription is in place. */
+  subscribe(roomId: string, onEvent: (event: BusEvent) => void): Promise<BusSubscription>;
+  /** False while the bus cannot be reached. */
+  readonly healthy: boolean;
+  /** How many times the bus connection came back after a drop. */
+  readonly reconnects: number;
+  close(): Promise<void>;
+}
+
 /** What the bus carries for one room. */
 export type BusEvent =
   | {

@@ -1,8 +1,20 @@
 import type pg from "pg";
-import type { BusEvent, BusSubscription, Message } from "../../rooms/index.js";
-import { type Notice, parseNotice } from "./notice.js";
+import type { AnnouncedEvent, BusEvent, BusSubscription, Message, RoomBus } from "../../rooms/index.js";
+import { type Notice, noticeOf, parseNotice } from "./notice.js";
 
 type Handler = (event: BusEvent) => void;
+
+export interface PostgresBusOptions {
+  /** A new connection for LISTEN (again after every drop). */
+  readonly connect: () => Promise<pg.Client>;
+  readonly read: MessageReader;
+  readonly notify: Notifier;
+  /** The room's channel name, as the schema's `chat_channel()` names it. */
+  readonly channelOf: (roomId: string) => string;
+}
+
+/** Sends a room's notice (`pg_notify` on the room's channel, outside any transaction). */
+export type Notifier = (roomId: string, payload: string) => Promise<void>;
 
 /** Reads a room's messages with offsets in (after, upTo], when the room is still in `epoch`. */
 export type MessageReader = (
@@ -31,28 +43,32 @@ interface Channel {
  * connection is down nothing is heard, so when it comes back every room gets
  * a `resync` and its feed catches up from the table.
  */
-export class PostgresBus {
+export class PostgresBus implements RoomBus {
   readonly #connect: () => Promise<pg.Client>;
   readonly #read: MessageReader;
+  readonly #notify: Notifier;
+  readonly #channelOf: (roomId: string) => string;
   readonly #channels = new Map<string, Channel>();
   #client: pg.Client | undefined;
   #reconnecting: ReturnType<typeof setTimeout> | undefined;
   #reconnects = 0;
   #closed = false;
 
-  private constructor(connect: () => Promise<pg.Client>, read: MessageReader) {
-    this.#connect = connect;
-    this.#read = read;
+  private constructor(options: PostgresBusOptions) {
+    this.#connect = options.connect;
+    this.#read = options.read;
+    this.#notify = options.notify;
+    this.#channelOf = options.channelOf;
   }
 
-  /** Opens the bus connection. */
-  static async open(connect: () => Promise<pg.Client>, read: MessageReader): Promise<PostgresBus> {
-    const bus = new PostgresBus(connect, read);
-    bus.#attach(await connect());
+  /** Opens the listening connection. */
+  static async open(options: PostgresBusOptions): Promise<PostgresBus> {
+    const bus = new PostgresBus(options);
+    bus.#attach(await options.connect());
     return bus;
   }
 
-  get connected(): boolean {
+  get healthy(): boolean {
     return this.#client !== undefined;
   }
 
@@ -61,7 +77,13 @@ export class PostgresBus {
     return this.#reconnects;
   }
 
-  async subscribe(roomId: string, channelName: string, handler: Handler): Promise<BusSubscription> {
+  /** Sends the event's notice: a wake-up, never a message body. */
+  publish(roomId: string, event: AnnouncedEvent): Promise<void> {
+    return this.#notify(roomId, JSON.stringify(noticeOf(event)));
+  }
+
+  async subscribe(roomId: string, handler: Handler): Promise<BusSubscription> {
+    const channelName = this.#channelOf(roomId);
     let channel = this.#channels.get(channelName);
     if (channel === undefined) {
       const created: Channel = {

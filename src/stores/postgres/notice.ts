@@ -1,4 +1,6 @@
-/** A notification's payload, as the schema's functions send it: a wake-up, never a message body. */
+import type { AnnouncedEvent } from "../../rooms/index.js";
+
+/** A notification's payload: a wake-up, never a message body. */
 export type Notice =
   | { readonly t: "m"; readonly e: string; readonly o: number }
   | { readonly t: "j" | "l"; readonly e: string; readonly u: string }
@@ -20,4 +22,17 @@ export function parseNotice(payload: string | undefined): Notice | undefined {
   if ((t === "j" || t === "l") && typeof u === "string") return { t, e, u };
   if (t === "d") return { t, e };
   return undefined;
+}
+
+/** The notice announcing `event`. */
+export function noticeOf(event: AnnouncedEvent): Notice {
+  switch (event.type) {
+    case "message":
+      return { t: "m", e: event.epoch, o: event.offset };
+    case "joined":
+    case "left":
+      return { t: event.type === "joined" ? "j" : "l", e: event.epoch, u: event.userId };
+    case "deleted":
+      return { t: "d", e: event.epoch };
+  }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import {
+  type AnnouncedEvent,
   type BusEvent,
   type BusSubscription,
   formatMessageId,
@@ -10,6 +11,7 @@ import {
   type MessageDraft,
   newEpoch,
   type OpenedListener,
+  type RoomBus,
   type RoomInfo,
   type RoomStore,
   StoreUnavailableError,
@@ -40,6 +42,17 @@ export interface PostgresStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Connections in the pool (the bus holds one more). @default 10 */
   readonly poolSize?: number;
+  /**
+   * Where room events are announced and heard, instead of LISTEN/NOTIFY: a
+   * `RedisRoomBus` (`chat-server/stores/redis`) carries whole messages, so
+   * listening processes read nothing back. The store closes it.
+   */
+  readonly bus?: RoomBus | undefined;
+  /**
+   * Called after a message is committed and before it is announced: a fault
+   * hook for tests (a process that dies between the two). Leave it unset.
+   */
+  readonly afterCommit?: ((message: Message) => Promise<void>) | undefined;
 }
 
 /** Counters for observability (the same shape as the Redis store's). */
@@ -66,8 +79,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export class PostgresRoomStore implements RoomStore {
   readonly #pool: pg.Pool;
-  readonly #bus: PostgresBus;
-  readonly #schema: string;
+  readonly #bus: RoomBus;
+  readonly #afterCommit: ((message: Message) => Promise<void>) | undefined;
   readonly #historyLimit: number;
   readonly #leaseMs: number;
   readonly #processId: string;
@@ -79,11 +92,11 @@ export class PostgresRoomStore implements RoomStore {
   #roundTrips = 0;
   #roundTripSeconds = 0;
 
-  private constructor(pool: pg.Pool, bus: PostgresBus, processId: string, options: PostgresStoreOptions) {
+  private constructor(pool: pg.Pool, bus: RoomBus, processId: string, options: PostgresStoreOptions) {
     this.#pool = pool;
     this.#bus = bus;
+    this.#afterCommit = options.afterCommit;
     this.#processId = processId;
-    this.#schema = options.schema ?? "chat";
     this.#historyLimit = options.historyLimit ?? 1000;
     this.#leaseMs = options.presenceLeaseMs ?? 15_000;
     this.#every(this.#leaseMs / 3, () => this.#heartbeat());
@@ -120,18 +133,22 @@ export class PostgresRoomStore implements RoomStore {
     // Idle connections that break are dropped by the pool; an unhandled 'error' would crash.
     pool.on("error", () => undefined);
     const processId = randomBytes(6).toString("hex");
-    let bus: PostgresBus | undefined;
+    let bus: RoomBus | undefined = options.bus;
     try {
       await migrate(pool, schema);
-      bus = await PostgresBus.open(
-        async () => {
+      bus ??= await PostgresBus.open({
+        connect: async () => {
           const client = new pg.Client({ ...config, application_name: `chat-server bus ${schema}` });
           client.on("error", () => undefined);
           await client.connect();
           return client;
         },
-        (roomId, epoch, after, upTo) => readMessageRange(pool, roomId, epoch, after, upTo),
-      );
+        read: (roomId, epoch, after, upTo) => readMessageRange(pool, roomId, epoch, after, upTo),
+        notify: async (roomId, payload) => {
+          await pool.query("SELECT chat_notify($1, $2::jsonb)", [roomId, payload]);
+        },
+        channelOf: (roomId) => roomChannel(schema, roomId),
+      });
       const store = new PostgresRoomStore(pool, bus, processId, options);
       await store.#heartbeat();
       return store;
@@ -144,7 +161,7 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   get healthy(): boolean {
-    return this.#reachable && this.#bus.connected;
+    return this.#reachable && this.#bus.healthy;
   }
 
   get stats(): PostgresStoreStats {
@@ -168,18 +185,17 @@ export class PostgresRoomStore implements RoomStore {
       [draft.roomId, newEpoch(), draft.userId, draft.text, draft.sentAt, this.#historyLimit],
     );
     if (row === undefined) throw new Error("chat_append returned no row");
-    // Committed: the submit has succeeded whatever happens to the wake-up (see the schema).
-    void this.#query("SELECT chat_notify($1, $2::jsonb)", [
-      draft.roomId,
-      JSON.stringify({ t: "m", e: row.epoch, o: asOffset(row.msg_offset) }),
-    ]).catch(() => undefined);
-    return {
-      id: formatMessageId(row.epoch, asOffset(row.msg_offset)),
+    const offset = asOffset(row.msg_offset);
+    const message: Message = {
+      id: formatMessageId(row.epoch, offset),
       roomId: draft.roomId,
       userId: draft.userId,
       text: draft.text,
       sentAt: draft.sentAt,
     };
+    await this.#afterCommit?.(message);
+    await this.#announce(draft.roomId, { type: "message", epoch: row.epoch, offset, message });
+    return message;
   }
 
   read(roomId: string, query: HistoryQuery): Promise<HistorySlice | undefined> {
@@ -201,18 +217,30 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   async deleteRoom(roomId: string): Promise<boolean> {
-    const [row] = await this.#query<{ deleted: boolean }>("SELECT chat_delete($1) AS deleted", [roomId]);
-    return row?.deleted === true;
+    const [row] = await this.#query<{ epoch: string | null }>("SELECT chat_delete($1) AS epoch", [roomId]);
+    if (row?.epoch === null || row?.epoch === undefined) return false;
+    await this.#announce(roomId, { type: "deleted", epoch: row.epoch, roomId });
+    return true;
   }
 
   async openListener(roomId: string, userId: string | undefined): Promise<OpenedListener> {
     const listenerId = `${this.#processId}.${this.#nextListener++}`;
-    const [row] = await this.#query<{ epoch: string; last_offset: string; members: string[] }>(
-      "SELECT epoch, last_offset, members FROM chat_open($1, $2, $3, $4, $5)",
-      [roomId, newEpoch(), listenerId, userId ?? null, this.#processId],
-    );
+    const [row] = await this.#query<{
+      epoch: string;
+      last_offset: string;
+      members: string[];
+      joined: boolean;
+    }>("SELECT epoch, last_offset, members, joined FROM chat_open($1, $2, $3, $4, $5)", [
+      roomId,
+      newEpoch(),
+      listenerId,
+      userId ?? null,
+      this.#processId,
+    ]);
     if (row === undefined) throw new Error("chat_open returned no row");
     this.#listeners.set(listenerId, { roomId, epoch: row.epoch, userId });
+    if (row.joined && userId !== undefined)
+      await this.#announce(roomId, { type: "joined", epoch: row.epoch, roomId, userId });
     return {
       listenerId,
       epoch: row.epoch,
@@ -223,7 +251,12 @@ export class PostgresRoomStore implements RoomStore {
 
   async closeListener(roomId: string, listenerId: string): Promise<void> {
     this.#listeners.delete(listenerId);
-    await this.#query("SELECT chat_release($1, $2)", [roomId, listenerId]);
+    const [row] = await this.#query<{ epoch: string | null; left_user: string | null }>(
+      "SELECT epoch, left_user FROM chat_release($1, $2)",
+      [roomId, listenerId],
+    );
+    if (row?.epoch != null && row.left_user !== null)
+      await this.#announce(roomId, { type: "left", epoch: row.epoch, roomId, userId: row.left_user });
   }
 
   async rotateEpoch(roomId: string, epoch: string): Promise<void> {
@@ -231,7 +264,7 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   subscribe(roomId: string, onEvent: (event: BusEvent) => void): Promise<BusSubscription> {
-    return this.#guard(() => this.#bus.subscribe(roomId, roomChannel(this.#schema, roomId), onEvent));
+    return this.#guard(() => this.#bus.subscribe(roomId, onEvent));
   }
 
   async close(): Promise<void> {
@@ -269,20 +302,30 @@ export class PostgresRoomStore implements RoomStore {
    * count them again, so their users are members and their closes count.
    */
   async #heartbeat(): Promise<void> {
-    const [row] = await this.#query<{ renewed: boolean }>("SELECT chat_heartbeat($1, $2) AS renewed", [
-      this.#processId,
-      Math.ceil(this.#leaseMs),
-    ]);
+    const [row] = await this.#query<{
+      renewed: boolean;
+      lefts: { room: string; epoch: string; user: string }[];
+    }>("SELECT renewed, lefts FROM chat_heartbeat($1, $2)", [this.#processId, Math.ceil(this.#leaseMs)]);
+    for (const { room, epoch, user } of row?.lefts ?? [])
+      await this.#announce(room, { type: "left", epoch, roomId: room, userId: user });
     if (row?.renewed !== false) return;
     for (const [listenerId, { roomId, epoch, userId }] of this.#listeners) {
-      await this.#query("SELECT chat_reopen($1, $2, $3, $4, $5)", [
-        roomId,
-        epoch,
-        listenerId,
-        userId ?? null,
-        this.#processId,
-      ]);
+      const [reopened] = await this.#query<{ joined: boolean }>(
+        "SELECT chat_reopen($1, $2, $3, $4, $5) AS joined",
+        [roomId, epoch, listenerId, userId ?? null, this.#processId],
+      );
+      if (reopened?.joined === true && userId !== undefined)
+        await this.#announce(roomId, { type: "joined", epoch, roomId, userId });
     }
+  }
+
+  /**
+   * Announces what a committed call did. The call has succeeded whatever
+   * happens here: a lost announcement is made up for by the next one or the
+   * feeds' position check (see the schema).
+   */
+  async #announce(roomId: string, event: AnnouncedEvent): Promise<void> {
+    await this.#bus.publish(roomId, event).catch(() => undefined);
   }
 
   #every(ms: number, run: () => Promise<unknown>): void {

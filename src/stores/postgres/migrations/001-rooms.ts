@@ -5,15 +5,15 @@
  * transaction. A room's row is the lock that orders its writes: appends,
  * opens and closes of one room queue on it; other rooms never wait.
  *
- * Notifications are wake-ups only (a type, the epoch, an offset or a user
- * id): listeners read messages from the table. Presence and deletion notify
- * inside their transaction (sent at commit, in commit order). A message's
- * notice is sent by the store right after the commit, outside it: a
+ * The functions notify nobody themselves: they return what happened
+ * (joined, left, deleted, the new offset), and the store announces it on its
+ * bus after the commit (LISTEN/NOTIFY wake-ups, or Redis with --redis). A
  * transaction that notifies holds a database-wide lock through its commit's
- * flush, so notifying inside every append allowed one commit per disk flush
- * for the whole database (bench/submits.ts measured 2.6x fewer submits).
- * A notice lost that way is covered by the room's next one (the bus reads
- * everything after what it delivered) or the feeds' position check.
+ * flush: notifying inside every append allowed one commit per disk flush for
+ * the whole database (bench/submits.ts measured 2.6x fewer submits). An
+ * announcement lost between commit and bus (the process died) is made up for
+ * by the next one (the bus reads everything after what it delivered) or by
+ * the feeds' position check.
  */
 export const ROOMS_SCHEMA = `
 CREATE TABLE rooms (
@@ -91,57 +91,50 @@ BEGIN
   msg_offset := v_offset;
 END $$;
 
+-- joined: this listener is its user's first in the room (announce it).
 CREATE FUNCTION chat_open(
   p_room text, p_epoch text, p_listener text, p_user text, p_process text,
-  OUT epoch text, OUT last_offset bigint, OUT members text[], OUT created boolean)
+  OUT epoch text, OUT last_offset bigint, OUT members text[], OUT created boolean, OUT joined boolean)
 LANGUAGE plpgsql AS $$
 BEGIN
   created := chat_ensure(p_room, p_room, p_epoch);
   SELECT r.epoch, r.last_offset INTO epoch, last_offset FROM rooms r WHERE r.room_id = p_room FOR UPDATE;
-  IF p_user IS NOT NULL AND NOT EXISTS (
+  joined := p_user IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM listeners l WHERE l.room_id = p_room AND l.user_id = p_user
-  ) THEN
-    PERFORM chat_notify(p_room, jsonb_build_object('t', 'j', 'e', epoch, 'u', p_user));
-  END IF;
+  );
   INSERT INTO listeners (room_id, listener_id, user_id, process_id)
     VALUES (p_room, p_listener, p_user, p_process);
   members := chat_members(p_room);
 END $$;
 
--- Uncounts one listener (when it still counts); true when the room was dropped.
-CREATE FUNCTION chat_release(p_room text, p_listener text) RETURNS boolean
+-- Uncounts one listener (when it still counts). left_user: the user who
+-- left with it (announce it, in epoch); dropped: the room went with it.
+CREATE FUNCTION chat_release(
+  p_room text, p_listener text, OUT epoch text, OUT left_user text, OUT dropped boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_epoch text;
   v_top bigint;
   v_user text;
 BEGIN
-  SELECT epoch, last_offset INTO v_epoch, v_top FROM rooms WHERE room_id = p_room FOR UPDATE;
-  IF NOT FOUND THEN RETURN false; END IF;
-  DELETE FROM listeners WHERE room_id = p_room AND listener_id = p_listener RETURNING user_id INTO v_user;
-  IF NOT FOUND THEN RETURN false; END IF;
+  dropped := false;
+  SELECT r.epoch, r.last_offset INTO epoch, v_top FROM rooms r WHERE r.room_id = p_room FOR UPDATE;
+  IF NOT FOUND THEN RETURN; END IF;
+  DELETE FROM listeners l WHERE l.room_id = p_room AND l.listener_id = p_listener RETURNING l.user_id INTO v_user;
+  IF NOT FOUND THEN RETURN; END IF;
   IF v_user IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM listeners WHERE room_id = p_room AND user_id = v_user
+    SELECT 1 FROM listeners l WHERE l.room_id = p_room AND l.user_id = v_user
   ) THEN
-    PERFORM chat_notify(p_room, jsonb_build_object('t', 'l', 'e', v_epoch, 'u', v_user));
+    left_user := v_user;
   END IF;
-  IF v_top = 0 AND NOT EXISTS (SELECT 1 FROM listeners WHERE room_id = p_room) THEN
-    DELETE FROM rooms WHERE room_id = p_room;
-    RETURN true;
+  IF v_top = 0 AND NOT EXISTS (SELECT 1 FROM listeners l WHERE l.room_id = p_room) THEN
+    DELETE FROM rooms r WHERE r.room_id = p_room;
+    dropped := true;
   END IF;
-  RETURN false;
 END $$;
 
-CREATE FUNCTION chat_delete(p_room text) RETURNS boolean
-LANGUAGE plpgsql AS $$
-DECLARE
-  v_epoch text;
-BEGIN
-  DELETE FROM rooms WHERE room_id = p_room RETURNING epoch INTO v_epoch;
-  IF NOT FOUND THEN RETURN false; END IF;
-  PERFORM chat_notify(p_room, jsonb_build_object('t', 'd', 'e', v_epoch));
-  RETURN true;
-END $$;
+-- The deleted room's epoch (announce it), or null when there was no such room.
+CREATE FUNCTION chat_delete(p_room text) RETURNS text
+LANGUAGE sql AS $$ DELETE FROM rooms WHERE room_id = p_room RETURNING epoch $$;
 
 CREATE FUNCTION chat_rotate(p_room text, p_epoch text, p_next text) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -151,16 +144,19 @@ BEGIN
 END $$;
 
 -- Renews a process's lease, then releases the listeners of processes whose
--- lease ran out (their users get 'left'), a room at a time in id order.
--- False when this process's own lease had run out (or was never taken): its
--- listeners may have been released, and the caller registers them again.
-CREATE FUNCTION chat_heartbeat(p_process text, p_lease_ms bigint) RETURNS boolean
+-- lease ran out, a room at a time in id order. renewed is false when this
+-- process's own lease had run out (or was never taken): its listeners may
+-- have been released, and the caller registers them again. lefts: the users
+-- who left, as [{room, epoch, user}] (announce them).
+CREATE FUNCTION chat_heartbeat(p_process text, p_lease_ms bigint, OUT renewed boolean, OUT lefts jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
   v_listener record;
-  v_renewed boolean;
+  v_released record;
 BEGIN
-  SELECT lease_until >= now() INTO v_renewed FROM processes WHERE process_id = p_process FOR UPDATE;
+  lefts := '[]';
+  SELECT p.lease_until >= now() INTO renewed FROM processes p WHERE p.process_id = p_process FOR UPDATE;
+  renewed := coalesce(renewed, false);
   INSERT INTO processes (process_id, lease_until)
     VALUES (p_process, now() + p_lease_ms * interval '1 millisecond')
     ON CONFLICT (process_id) DO UPDATE SET lease_until = EXCLUDED.lease_until;
@@ -168,32 +164,36 @@ BEGIN
     SELECT l.room_id, l.listener_id FROM listeners l JOIN processes p USING (process_id)
     WHERE p.lease_until < now() ORDER BY l.room_id, l.listener_id
   LOOP
-    PERFORM chat_release(v_listener.room_id, v_listener.listener_id);
+    SELECT * INTO v_released FROM chat_release(v_listener.room_id, v_listener.listener_id);
+    IF v_released.left_user IS NOT NULL THEN
+      lefts := lefts || jsonb_build_object(
+        'room', v_listener.room_id, 'epoch', v_released.epoch, 'user', v_released.left_user);
+    END IF;
   END LOOP;
   DELETE FROM processes p WHERE p.lease_until < now()
     AND NOT EXISTS (SELECT 1 FROM listeners l WHERE l.process_id = p.process_id);
-  RETURN coalesce(v_renewed, false);
 END $$;
 
 -- Counts a listener again after its process's lease ran out, when the room
--- still exists in the epoch the listener was opened in and no longer counts it.
+-- still exists in the epoch the listener was opened in and no longer counts
+-- it. True when its user joined with it (announce it).
 CREATE FUNCTION chat_reopen(p_room text, p_epoch text, p_listener text, p_user text, p_process text)
-RETURNS void
+RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
   v_epoch text;
+  v_joined boolean;
 BEGIN
   SELECT epoch INTO v_epoch FROM rooms WHERE room_id = p_room FOR UPDATE;
   IF v_epoch IS DISTINCT FROM p_epoch
     OR EXISTS (SELECT 1 FROM listeners WHERE room_id = p_room AND listener_id = p_listener) THEN
-    RETURN;
+    RETURN false;
   END IF;
-  IF p_user IS NOT NULL AND NOT EXISTS (
+  v_joined := p_user IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM listeners WHERE room_id = p_room AND user_id = p_user
-  ) THEN
-    PERFORM chat_notify(p_room, jsonb_build_object('t', 'j', 'e', v_epoch, 'u', p_user));
-  END IF;
+  );
   INSERT INTO listeners (room_id, listener_id, user_id, process_id)
     VALUES (p_room, p_listener, p_user, p_process);
+  RETURN v_joined;
 END $$;
 `;
