@@ -3,7 +3,7 @@ import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapt
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { PostgresRoomStore } from "../stores/postgres/index.js";
-import { RedisRoomStore } from "../stores/redis/index.js";
+import { RedisRoomBus, RedisRoomStore } from "../stores/redis/index.js";
 import type { ServeConfig } from "./config.js";
 
 export interface RunningServer {
@@ -116,20 +116,29 @@ interface SharedStore {
 async function openStore(config: ServeConfig): Promise<SharedStore | undefined> {
   if (config.historyMaxAgeMs !== undefined && config.postgresUrl === undefined)
     throw new StartupError("--history-max-age needs --postgres (the other stores keep history by count)");
-  if (config.postgresUrl !== undefined && config.redisUrl !== undefined)
-    throw new StartupError("--postgres with --redis is not supported yet: pick one (see the README)");
   if (config.postgresUrl !== undefined) {
     const url = config.postgresUrl;
+    const redisUrl = config.redisUrl;
+    // With --redis, Postgres keeps the rooms and Redis carries their events.
+    const bus =
+      redisUrl === undefined
+        ? undefined
+        : await reach("Redis", redisUrl, "--redis", () => RedisRoomBus.connect({ url: redisUrl }));
     const store = await reach("PostgreSQL", url, "--postgres", () =>
       PostgresRoomStore.connect({
         url,
+        bus,
         schema: config.postgresSchema,
         historyLimit: config.history,
         historyMaxAgeMs: config.historyMaxAgeMs,
         presenceLeaseMs: config.presenceLeaseMs,
       }),
-    );
-    return { store, where: `store postgres ${redactPassword(url)}` };
+    ).catch(async (error: unknown) => {
+      await bus?.close();
+      throw error;
+    });
+    const busLine = redisUrl === undefined ? "" : `, events over redis ${redactPassword(redisUrl)}`;
+    return { store, where: `store postgres ${redactPassword(url)}${busLine}` };
   }
   if (config.redisUrl !== undefined) {
     const url = config.redisUrl;

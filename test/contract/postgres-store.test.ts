@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import type { PostgresRoomStore } from "../../src/stores/postgres/index.js";
-import { connectTestStore, dropSchema, testSchema } from "../helpers/postgres.js";
+import { connectTestStore, connectTestStoreOverRedis, dropSchema, testSchema } from "../helpers/postgres.js";
 import { TwoProcessStore } from "../helpers/two-process-store.js";
 import { describeRoomStoreContract } from "./room-store.contract.js";
 
@@ -20,4 +20,17 @@ describeRoomStoreContract("PostgresRoomStore", ({ historyLimit }) => connect(his
 describeRoomStoreContract(
   "two PostgresRoomStores on one database",
   async ({ historyLimit }) => new TwoProcessStore(await connect(historyLimit), await connect(historyLimit)),
+);
+
+describeRoomStoreContract("PostgresRoomStore over a RedisRoomBus", ({ historyLimit }) =>
+  connectTestStoreOverRedis({ historyLimit, schema }),
+);
+
+describeRoomStoreContract(
+  "two PostgresRoomStores on one database and one Redis bus",
+  async ({ historyLimit }) =>
+    new TwoProcessStore(
+      await connectTestStoreOverRedis({ historyLimit, schema }),
+      await connectTestStoreOverRedis({ historyLimit, schema }),
+    ),
 );

@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { PostgresRoomStore, type PostgresStoreOptions } from "../../src/stores/postgres/index.js";
+import { RedisRoomBus } from "../../src/stores/redis/index.js";
+import { TEST_REDIS_URL } from "./redis.js";
 
 export const TEST_POSTGRES_URL =
   process.env.CHAT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -19,6 +21,19 @@ export function connectTestStore(
   options: PostgresStoreOptions & { schema: string },
 ): Promise<PostgresRoomStore> {
   return PostgresRoomStore.connect({ url: TEST_POSTGRES_URL, ...options });
+}
+
+/**
+ * A store on the test database whose bus is the test Redis (Pub/Sub leaves
+ * no keys to drop).
+ */
+export async function connectTestStoreOverRedis(
+  options: PostgresStoreOptions & { schema: string },
+  redisUrl = TEST_REDIS_URL,
+): Promise<PostgresRoomStore> {
+  // Named after the schema: every store on it hears the same channels.
+  const bus = await RedisRoomBus.connect({ url: redisUrl, keyPrefix: `test-${options.schema}` });
+  return connectTestStore({ ...options, bus });
 }
 
 /** Runs one statement on a connection of its own (for setup, faults and checks). */

@@ -173,10 +173,13 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   async ensureRoom(roomId: string, name?: string): Promise<RoomInfo> {
-    await this.#query("SELECT chat_ensure($1, $2, $3)", [roomId, name ?? roomId, newEpoch()]);
-    const room = await this.getRoom(roomId);
-    if (room === undefined) throw new StoreUnavailableError(new Error(`room ${roomId} vanished`));
-    return room;
+    // A room with no messages and no listeners may be dropped by another process's close in between.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.#query("SELECT chat_ensure($1, $2, $3)", [roomId, name ?? roomId, newEpoch()]);
+      const room = await this.getRoom(roomId);
+      if (room !== undefined) return room;
+    }
+    throw new StoreUnavailableError(new Error(`room ${roomId} kept vanishing`));
   }
 
   async append(draft: MessageDraft): Promise<Message> {

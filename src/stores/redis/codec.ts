@@ -1,4 +1,10 @@
-import { type BusEvent, formatMessageId, type HistorySlice, type Message } from "../../rooms/index.js";
+import {
+  type AnnouncedEvent,
+  type BusEvent,
+  formatMessageId,
+  type HistorySlice,
+  type Message,
+} from "../../rooms/index.js";
 
 /** A script reply, as RESP delivers it: strings, numbers, nested arrays, or null. */
 export type Reply = unknown;
@@ -47,6 +53,26 @@ interface Payload {
   readonly u?: string;
   readonly x?: string;
   readonly s?: string;
+}
+
+/** The payload the scripts would publish for `event` (for a bus that publishes from outside them). */
+export function eventToPayload(event: AnnouncedEvent): string {
+  let payload: Payload;
+  switch (event.type) {
+    case "message": {
+      const { userId: u, text: x, sentAt: s } = event.message;
+      payload = { t: "m", e: event.epoch, o: event.offset, u, x, s };
+      break;
+    }
+    case "joined":
+    case "left":
+      payload = { t: event.type === "joined" ? "j" : "l", e: event.epoch, u: event.userId };
+      break;
+    case "deleted":
+      payload = { t: "d", e: event.epoch };
+      break;
+  }
+  return JSON.stringify(payload);
 }
 
 /** A Pub/Sub payload published by the scripts, as a bus event; undefined when it is not one. */

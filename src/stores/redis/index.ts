@@ -1,1 +1,2 @@
 export { RedisRoomStore, type RedisStoreOptions, type RedisStoreStats } from "./redis-store.js";
+export { RedisRoomBus, type RedisRoomBusOptions } from "./room-bus.js";

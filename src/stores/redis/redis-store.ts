@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createClient, ErrorReply, type RedisClientType } from "@redis/client";
+import { ErrorReply, type RedisClientType } from "@redis/client";
 import {
   type BusEvent,
   type BusSubscription,
@@ -16,6 +16,7 @@ import {
 } from "../../rooms/index.js";
 import { RedisBus } from "./bus.js";
 import { asArray, asNumber, asString, replyToSlice } from "./codec.js";
+import { connectPair } from "./connect.js";
 import { type RoomKeys, roomIndexKey, roomKeys } from "./keys.js";
 import { LocalListeners } from "./leases.js";
 import { ROOM_SCRIPTS } from "./scripts.js";
@@ -88,26 +89,12 @@ export class RedisRoomStore implements RoomStore {
    * @throws StoreUnavailableError when Redis does not answer within `connectTimeoutMs`.
    */
   static async connect(options: RedisStoreOptions = {}): Promise<RedisRoomStore> {
-    const client = createClient({
+    const { client, subscriber } = await connectPair({
       url: options.url ?? "redis://127.0.0.1:6379",
+      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       scripts: ROOM_SCRIPTS,
-      // Fail at once while disconnected: a submit answers 503 instead of waiting.
-      disableOfflineQueue: true,
-      socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
-    }) as unknown as Client;
-    const subscriber = client.duplicate() as unknown as Client;
-    // Errors are reported through `healthy` and failed calls; an unhandled 'error' would crash.
-    client.on("error", () => undefined);
-    subscriber.on("error", () => undefined);
-    const timeoutMs = options.connectTimeoutMs ?? 5_000;
-    try {
-      await withTimeout(Promise.all([client.connect(), subscriber.connect()]), timeoutMs);
-    } catch (error) {
-      client.destroy();
-      subscriber.destroy();
-      throw new StoreUnavailableError(error);
-    }
-    return new RedisRoomStore(client, subscriber, options);
+    });
+    return new RedisRoomStore(client, subscriber as unknown as Client, options);
   }
 
   get healthy(): boolean {
@@ -303,12 +290,4 @@ export class RedisRoomStore implements RoomStore {
       this.#roundTripSeconds += Number(process.hrtime.bigint() - started) / 1e9;
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

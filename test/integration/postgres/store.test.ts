@@ -12,7 +12,14 @@ import { migrate } from "../../../src/stores/postgres/migrate.js";
 import { MIGRATIONS } from "../../../src/stores/postgres/migrations/index.js";
 import { expectListenersCountedAgainAfterLapse } from "../../contract/lease-lapse.js";
 import { Disposer } from "../../helpers/disposer.js";
-import { connectTestStore, dropSchema, sql, TEST_POSTGRES_URL, testSchema } from "../../helpers/postgres.js";
+import {
+  connectTestStore,
+  connectTestStoreOverRedis,
+  dropSchema,
+  sql,
+  TEST_POSTGRES_URL,
+  testSchema,
+} from "../../helpers/postgres.js";
 import { RoomListenerReader } from "../../helpers/rooms.js";
 import { startTcpProxy } from "../../helpers/tcp-proxy.js";
 
@@ -191,6 +198,35 @@ describe("PostgresRoomStore", () => {
     );
     expect(plan?.["QUERY PLAN"]).not.toMatch(/Seq Scan/);
   }, 20_000);
+});
+
+describe("PostgresRoomStore over a RedisRoomBus", () => {
+  it("delivers a message whose process died between its commit and its announcement", async () => {
+    const schema = freshSchema();
+    const dying = disposer.add(
+      await connectTestStoreOverRedis({
+        schema,
+        // The process "dies" here: the announcement never goes out, the call never returns.
+        afterCommit: (message) =>
+          message.text === "doomed" ? new Promise<void>(() => undefined) : Promise.resolve(),
+      }),
+      (s) => s.close(),
+    );
+    const serving = disposer.add(await connectTestStoreOverRedis({ schema }), (s) => s.close());
+    const rooms = disposer.add(new RoomManager({ store: serving, positionCheckMs: 200 }), (r) => r.close());
+    const reader = new RoomListenerReader(await rooms.openListener("lobby"));
+    await dying.append(draft("lobby", "first"));
+    await reader.untilText("first");
+
+    void dying.append(draft("lobby", "doomed"));
+    // Nothing announces it: the serving process's position check reads it from the database.
+    await reader.untilText("doomed");
+    expect(reader.messages.map((m) => m.text)).toEqual(["first", "doomed"]);
+    await serving.append(draft("lobby", "after"));
+    await reader.untilText("after");
+    expect(reader.messages.map((m) => parseCursor(m.id).offset)).toEqual([1, 2, 3]);
+    reader.listener.close();
+  });
 });
 
 describe("schema migrations", () => {

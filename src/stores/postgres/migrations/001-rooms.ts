@@ -59,12 +59,20 @@ LANGUAGE sql STABLE AS $$ SELECT 'chat_' || md5(current_schema() || ':' || p_roo
 CREATE FUNCTION chat_notify(p_room text, p_event jsonb) RETURNS void
 LANGUAGE sql AS $$ SELECT pg_notify(chat_channel(p_room), p_event::text) $$;
 
--- Creates the room when missing; true when this call created it.
+-- Creates the room when missing and locks its row until the transaction
+-- ends; true when this call created it. A room dropped by a concurrent close
+-- between the insert and the lock is created again (a new life, new epoch).
 CREATE FUNCTION chat_ensure(p_room text, p_name text, p_epoch text) RETURNS boolean
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_created boolean;
 BEGIN
-  INSERT INTO rooms (room_id, name, epoch) VALUES (p_room, p_name, p_epoch) ON CONFLICT DO NOTHING;
-  RETURN FOUND;
+  LOOP
+    INSERT INTO rooms (room_id, name, epoch) VALUES (p_room, p_name, p_epoch) ON CONFLICT DO NOTHING;
+    v_created := FOUND;
+    PERFORM 1 FROM rooms WHERE room_id = p_room FOR UPDATE;
+    IF FOUND THEN RETURN v_created; END IF;
+  END LOOP;
 END $$;
 
 CREATE FUNCTION chat_members(p_room text) RETURNS text[]
