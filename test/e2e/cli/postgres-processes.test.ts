@@ -3,6 +3,7 @@ import { type LiveCli, startServe } from "../../helpers/cli.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { openSse, type SseConnection, type SseEvent } from "../../helpers/http-sse.js";
 import { dropSchema, TEST_POSTGRES_URL, testSchema } from "../../helpers/postgres.js";
+import { startOwnRedis } from "../../helpers/redis-server.js";
 import { startTcpProxy } from "../../helpers/tcp-proxy.js";
 
 const LEASE_MS = 1_500;
@@ -15,9 +16,13 @@ beforeEach(() => {
 });
 afterEach(() => disposer.dispose());
 
-async function serveOnPostgres(url = TEST_POSTGRES_URL): Promise<LiveCli & { httpUrl?: string }> {
+async function serveOnPostgres(
+  url = TEST_POSTGRES_URL,
+  extra: readonly string[] = [],
+): Promise<LiveCli & { httpUrl?: string }> {
   const cli = await startServe(
     [
+      ...extra,
       "--only",
       "rest",
       "--postgres",
@@ -108,6 +113,38 @@ describe("chat-server processes on one PostgreSQL database", () => {
     expect(await watcher.next()).toMatchObject({ event: "left", json: { userId: "dora" } });
     const room = await fetch(`${a.httpUrl}/room/lobby`, { headers: { accept: "application/json" } });
     expect(((await room.json()) as { members: string[] }).members).toEqual(["wendy"]);
+  });
+});
+
+describe("chat-server processes on PostgreSQL with events over Redis", () => {
+  it("keep every message through a SIGKILL of every process and a Redis restart without persistence: same ids, same epoch, recovered:true", async () => {
+    const redis = disposer.add(await startOwnRedis(), (r) => r.stop());
+    const withRedis = ["--redis", redis.url];
+    const [a, b] = await Promise.all([
+      serveOnPostgres(TEST_POSTGRES_URL, withRedis),
+      serveOnPostgres(TEST_POSTGRES_URL, withRedis),
+    ]);
+    expect(await a.waitForStdout((out) => out.includes("store "))).toContain(
+      `events over redis ${redis.url}`,
+    );
+    const live = await sse(`${a.httpUrl}/stream/lobby`);
+    expect((await live.next())?.event).toBe("ready");
+    const posted: string[] = [];
+    for (let i = 1; i <= 40; i++)
+      posted.push((await post((i % 2 === 0 ? a : b).httpUrl as string, "lobby", "carol", `m${i}`)).id);
+    expect(messagesOf(await live.take(40)).map((e) => e.id)).toEqual(posted);
+
+    await Promise.all([killed(a), killed(b)]);
+    await redis.stop();
+    await redis.start();
+    const restarted = await serveOnPostgres(TEST_POSTGRES_URL, withRedis);
+    const base = restarted.httpUrl as string;
+    expect((await history(base, "lobby")).map((m) => m.id)).toEqual(posted);
+    const resumed = await sse(`${base}/stream/lobby`, { "last-event-id": posted[29] as string });
+    expect(JSON.parse((await resumed.next())?.data ?? "{}")).toMatchObject({ recovered: true });
+    expect((await resumed.take(10)).map((e) => e.id)).toEqual(posted.slice(30));
+    const { id } = await post(base, "lobby", "carol", "after the restarts");
+    expect(await resumed.next()).toMatchObject({ event: "message", id });
   });
 });
 
