@@ -1,6 +1,7 @@
 /**
  * Accepted submits per second through `RoomManager.submit`, for each store in
- * one run: the in-memory default (the baseline), Redis and PostgreSQL. Two
+ * one run: the in-memory default (the baseline), Redis, PostgreSQL, and
+ * PostgreSQL with its events over Redis. Two
  * shapes: every submit into one room (the room's lock or script serialises
  * them), and submits spread over 100 rooms. A fixed number of submits is kept
  * in flight, as many clients posting at once would; each store starts on a
@@ -20,10 +21,10 @@ import { createClient } from "@redis/client";
 import pg from "pg";
 import { MemoryRoomStore, RoomManager, type RoomStore } from "../src/rooms/index.js";
 import { PostgresRoomStore } from "../src/stores/postgres/index.js";
-import { RedisRoomStore } from "../src/stores/redis/index.js";
+import { RedisRoomBus, RedisRoomStore } from "../src/stores/redis/index.js";
 
 const USAGE = `usage: npm run bench:submits -- [options]
-  --stores <list>        memory,redis,postgres (default all; memory is the baseline)
+  --stores <list>        memory,redis,postgres,postgres+redis (default all; memory is the baseline)
   --seconds <n>          length of each measured run (default 3)
   --concurrency <n>      submits in flight (default 32)
   --runs <n>             measured runs per case; the median is reported (default 3)
@@ -31,7 +32,7 @@ const USAGE = `usage: npm run bench:submits -- [options]
   --postgres <url>       (default postgres://postgres@127.0.0.1:5432/test)
   --help`;
 
-type StoreName = "memory" | "redis" | "postgres";
+type StoreName = "memory" | "redis" | "postgres" | "postgres+redis";
 
 interface Backend {
   readonly store: RoomStore;
@@ -40,7 +41,7 @@ interface Backend {
 
 const { values } = parseArgs({
   options: {
-    stores: { type: "string", default: "memory,redis,postgres" },
+    stores: { type: "string", default: "memory,redis,postgres,postgres+redis" },
     seconds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "32" },
     runs: { type: "string", default: "3" },
@@ -65,7 +66,11 @@ async function open(name: StoreName): Promise<Backend> {
     const store = await RedisRoomStore.connect({ url: values.redis, keyPrefix: namespace });
     return { store, drop: () => dropRedisPrefix(namespace) };
   }
-  const store = await PostgresRoomStore.connect({ url: values.postgres, schema: namespace });
+  const bus =
+    name === "postgres+redis"
+      ? await RedisRoomBus.connect({ url: values.redis, keyPrefix: namespace })
+      : undefined;
+  const store = await PostgresRoomStore.connect({ url: values.postgres, schema: namespace, bus });
   return { store, drop: () => dropPostgresSchema(namespace) };
 }
 

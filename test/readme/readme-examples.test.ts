@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGrpcServer, startGrpcServer } from "../../src/adapters/grpc/index.js";
 import { RoomManager } from "../../src/rooms/index.js";
+import { dropSchema, TEST_POSTGRES_URL, testSchema } from "../helpers/postgres.js";
 
 const run = promisify(execFile);
 const root = new URL("../../", import.meta.url);
@@ -43,9 +44,12 @@ describe("README examples", () => {
   beforeAll(async () => {
     grpc = await startGrpcServer({ rooms, host: "127.0.0.1", port: 0 });
   });
+  // Examples that use PostgreSQL get the test database, in a schema of their own.
+  const schema = testSchema();
   afterAll(async () => {
     await grpc.close();
     await rooms.close();
+    await dropSchema(schema);
   });
 
   it("has TypeScript examples to run", () => {
@@ -59,7 +63,11 @@ describe("README examples", () => {
   for (const example of examples) {
     it(`runs the example at README.md line ${example.line} and prints what the README shows`, async () => {
       const file = new URL(`example-${example.line}.mts`, dir);
-      writeFileSync(file, example.code.replaceAll("127.0.0.1:50051", `127.0.0.1:${grpc.port}`));
+      const code = example.code
+        .replaceAll("127.0.0.1:50051", `127.0.0.1:${grpc.port}`)
+        .replaceAll("postgres://postgres@127.0.0.1:5432/chat", TEST_POSTGRES_URL)
+        .replaceAll('schema: "chat"', `schema: "${schema}"`);
+      writeFileSync(file, code);
       const { stdout } = await run(process.execPath, ["--import", "tsx", file.pathname], { cwd: root });
       if (example.expected !== undefined) expect(stdout).toBe(example.expected);
     });

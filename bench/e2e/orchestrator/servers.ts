@@ -41,6 +41,36 @@ const CLI_SERVE = [
 
 const BENCH_POSTGRES_URL = process.env.CHAT_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BENCH_SCHEMA = `bench_${process.pid}`;
+const BENCH_REDIS_URL = process.env.CHAT_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Our SSE server on PostgreSQL, in `schema`, dropped after the run. */
+function onPostgres(name: string, label: string, schema: string, extra: readonly string[]): ServerSpec {
+  return {
+    name,
+    label,
+    kind: "sse",
+    file: "src/cmd/main.ts",
+    args: [
+      ...CLI_SERVE,
+      "--only",
+      "rest",
+      "--postgres",
+      BENCH_POSTGRES_URL,
+      "--postgres-schema",
+      schema,
+      ...extra,
+    ],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
+    ours: true,
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
 
 export const SERVERS: readonly ServerSpec[] = [
   {
@@ -71,43 +101,18 @@ export const SERVERS: readonly ServerSpec[] = [
     label: "chat-server SSE on Redis",
     kind: "sse",
     file: "src/cmd/main.ts",
-    args: [
-      ...CLI_SERVE,
-      "--only",
-      "rest",
-      "--redis",
-      process.env.CHAT_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
-    ],
+    args: [...CLI_SERVE, "--only", "rest", "--redis", BENCH_REDIS_URL],
     preload: "./bench/e2e/servers/cli-hook.ts",
     portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
     ours: true,
   },
-  {
-    // The same server with rooms in PostgreSQL (the machine's test database, or CHAT_BENCH_POSTGRES_URL),
-    // in a schema of this bench run's own; history is bounded by --history, so cases may share it.
-    name: "ours-sse-postgres",
-    label: "chat-server SSE on PostgreSQL",
-    kind: "sse",
-    file: "src/cmd/main.ts",
-    args: [
-      ...CLI_SERVE,
-      "--only",
-      "rest",
-      "--postgres",
-      BENCH_POSTGRES_URL,
-      "--postgres-schema",
-      BENCH_SCHEMA,
-    ],
-    preload: "./bench/e2e/servers/cli-hook.ts",
-    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
-    ours: true,
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE`);
-      await client.end();
-    },
-  },
+  // The same server with rooms in PostgreSQL (the machine's test database, or CHAT_BENCH_POSTGRES_URL),
+  // in a schema of this bench run's own; history is bounded by --history, so cases may share it.
+  onPostgres("ours-sse-postgres", "chat-server SSE on PostgreSQL", BENCH_SCHEMA, []),
+  onPostgres("ours-sse-postgres-redis", "chat-server SSE on PostgreSQL + Redis", `${BENCH_SCHEMA}_redis`, [
+    "--redis",
+    BENCH_REDIS_URL,
+  ]),
   {
     name: "ours-grpc",
     label: "chat-server gRPC",
