@@ -85,30 +85,21 @@ export function parseHttpUrl(value: string): string {
   return url.origin;
 }
 
-export function parseRedisUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "redis:" && url.protocol !== "rediss:")) {
-    throw new InvalidArgumentError(`Expected a redis:// URL, got "${value}".`);
+/** `value` as given, when it parses as a URL with one of `protocols` (the first names it in the error). */
+function urlWithProtocol(value: string, protocols: readonly string[]): string {
+  const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+  if (protocol === undefined || !protocols.includes(protocol.slice(0, -1))) {
+    throw new InvalidArgumentError(`Expected a ${protocols[0]}:// URL, got "${value}".`);
   }
   return value;
 }
 
+export function parseRedisUrl(value: string): string {
+  return urlWithProtocol(value, ["redis", "rediss"]);
+}
+
 export function parsePostgresUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "postgres:" && url.protocol !== "postgresql:")) {
-    throw new InvalidArgumentError(`Expected a postgres:// URL, got "${value}".`);
-  }
-  return value;
+  return urlWithProtocol(value, ["postgres", "postgresql"]);
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -1,9 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type LiveCli, startServe } from "../../helpers/cli.js";
 import { Disposer } from "../../helpers/disposer.js";
-import { openSse, type SseConnection, type SseEvent } from "../../helpers/http-sse.js";
 import { dropSchema, TEST_POSTGRES_URL, testSchema } from "../../helpers/postgres.js";
 import { startOwnRedis } from "../../helpers/redis-server.js";
+import {
+  expectHealthzStoreUnavailable,
+  expectServingAgain,
+  killedAtDispose,
+  messagesOf,
+  post,
+  sseClosedAtDispose,
+  submit,
+} from "../../helpers/server-processes.js";
 import { startTcpProxy } from "../../helpers/tcp-proxy.js";
 
 const LEASE_MS = 1_500;
@@ -36,29 +44,7 @@ async function serveOnPostgres(
     ],
     1,
   );
-  return disposer.add(cli, (c) => {
-    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
-  });
-}
-
-function sse(url: string, headers?: Record<string, string>): Promise<SseConnection> {
-  return openSse(url, headers === undefined ? {} : { headers }).then((c) =>
-    disposer.add(c, (x) => x.close()),
-  );
-}
-
-function submit(base: string, roomId: string, userId: string, text: string): Promise<Response> {
-  return fetch(`${base}/room/${roomId}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ userId, text }),
-  });
-}
-
-async function post(base: string, roomId: string, userId: string, text: string): Promise<{ id: string }> {
-  const response = await submit(base, roomId, userId, text);
-  expect(response.status).toBe(201);
-  return (await response.json()) as { id: string };
+  return killedAtDispose(disposer, cli);
 }
 
 async function history(base: string, roomId: string): Promise<{ id: string; text: string }[]> {
@@ -72,13 +58,11 @@ async function killed(cli: LiveCli): Promise<void> {
   expect((await cli.exit).signal).toBe("SIGKILL");
 }
 
-const messagesOf = (events: readonly SseEvent[]) => events.filter((e) => e.event === "message");
-
 describe("chat-server processes on one PostgreSQL database", () => {
   it("keep every accepted message through a SIGKILL of every process: same ids, and a resuming client gets recovered:true and nothing twice", async () => {
     const [a, b] = await Promise.all([serveOnPostgres(), serveOnPostgres()]);
     expect(await a.waitForStdout((out) => out.includes("store "))).toContain("store postgres ");
-    const live = await sse(`${a.httpUrl}/stream/lobby`);
+    const live = await sseClosedAtDispose(disposer, `${a.httpUrl}/stream/lobby`);
     expect((await live.next())?.event).toBe("ready");
     const posted: string[] = [];
     for (let i = 1; i <= 60; i++) {
@@ -93,7 +77,9 @@ describe("chat-server processes on one PostgreSQL database", () => {
     const base = restarted.httpUrl as string;
     expect((await history(base, "lobby")).map((m) => m.id)).toEqual(posted);
 
-    const resumed = await sse(`${base}/stream/lobby`, { "last-event-id": posted[39] as string });
+    const resumed = await sseClosedAtDispose(disposer, `${base}/stream/lobby`, {
+      "last-event-id": posted[39] as string,
+    });
     expect(JSON.parse((await resumed.next())?.data ?? "{}")).toMatchObject({ recovered: true });
     expect((await resumed.take(20)).map((e) => e.id)).toEqual(posted.slice(40));
     const { id } = await post(base, "lobby", "carol", "after the restart");
@@ -102,9 +88,9 @@ describe("chat-server processes on one PostgreSQL database", () => {
 
   it("share presence, and a SIGKILLed process's users leave after its lease", async () => {
     const [a, b] = await Promise.all([serveOnPostgres(), serveOnPostgres()]);
-    const watcher = await sse(`${a.httpUrl}/stream/lobby?userId=wendy`);
+    const watcher = await sseClosedAtDispose(disposer, `${a.httpUrl}/stream/lobby?userId=wendy`);
     expect((await watcher.next())?.event).toBe("ready");
-    const doomed = await sse(`${b.httpUrl}/stream/lobby?userId=dora`);
+    const doomed = await sseClosedAtDispose(disposer, `${b.httpUrl}/stream/lobby?userId=dora`);
     expect(JSON.parse((await doomed.next())?.data ?? "{}")).toMatchObject({ members: ["dora", "wendy"] });
     expect(await watcher.next()).toMatchObject({ event: "joined", json: { userId: "dora" } });
 
@@ -127,7 +113,7 @@ describe("chat-server processes on PostgreSQL with events over Redis", () => {
     expect(await a.waitForStdout((out) => out.includes("store "))).toContain(
       `events over redis ${redis.url}`,
     );
-    const live = await sse(`${a.httpUrl}/stream/lobby`);
+    const live = await sseClosedAtDispose(disposer, `${a.httpUrl}/stream/lobby`);
     expect((await live.next())?.event).toBe("ready");
     const posted: string[] = [];
     for (let i = 1; i <= 40; i++)
@@ -140,7 +126,9 @@ describe("chat-server processes on PostgreSQL with events over Redis", () => {
     const restarted = await serveOnPostgres(TEST_POSTGRES_URL, withRedis);
     const base = restarted.httpUrl as string;
     expect((await history(base, "lobby")).map((m) => m.id)).toEqual(posted);
-    const resumed = await sse(`${base}/stream/lobby`, { "last-event-id": posted[29] as string });
+    const resumed = await sseClosedAtDispose(disposer, `${base}/stream/lobby`, {
+      "last-event-id": posted[29] as string,
+    });
     expect(JSON.parse((await resumed.next())?.data ?? "{}")).toMatchObject({ recovered: true });
     expect((await resumed.take(10)).map((e) => e.id)).toEqual(posted.slice(30));
     const { id } = await post(base, "lobby", "carol", "after the restarts");
@@ -163,22 +151,10 @@ describe("a chat-server process whose database becomes unreachable", () => {
     const refused = await submit(base, "lobby", "ann", "while down");
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: { code: "store_unavailable" } });
-    const health = await fetch(`${base}/healthz`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ error: { code: "store_unavailable" } });
+    await expectHealthzStoreUnavailable(base);
 
     await proxy.restore();
-    // Bounded re-checks: the bus connection comes back on its own backoff schedule.
-    let healthy = false;
-    for (let i = 0; i < 400 && !healthy; i++) {
-      healthy = (await fetch(`${base}/healthz`)).status === 200;
-      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect(healthy).toBe(true);
-    const stream = await sse(`${base}/stream/lobby`);
-    expect((await stream.next())?.event).toBe("ready");
-    const after = await post(base, "lobby", "ann", "after");
-    expect(await stream.next()).toMatchObject({ event: "message", id: after.id });
+    await expectServingAgain(disposer, base);
     // The refused submit left nothing behind.
     expect((await history(base, "lobby")).map((m) => m.text)).toEqual(["before", "after"]);
     expect((await history(base, "lobby"))[0]?.id).toBe(before.id);

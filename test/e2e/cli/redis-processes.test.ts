@@ -2,8 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type LiveCli, startServe } from "../../helpers/cli.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { ChatTestClient, isMessage } from "../../helpers/grpc-client.js";
-import { openSse, type SseConnection, type SseEvent } from "../../helpers/http-sse.js";
 import { type OwnRedis, startOwnRedis } from "../../helpers/redis-server.js";
+import {
+  expectHealthzStoreUnavailable,
+  expectServingAgain,
+  killedAtDispose,
+  messagesOf,
+  post,
+  sseClosedAtDispose,
+  submit,
+} from "../../helpers/server-processes.js";
 
 const LEASE_MS = 1_500;
 const disposer = new Disposer();
@@ -23,34 +31,14 @@ async function serveOnRedis(): Promise<LiveCli & { httpUrl?: string; grpcAddress
     "--grace-ms",
     "500",
   ]);
-  return disposer.add(cli, (c) => {
-    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
-  });
+  return killedAtDispose(disposer, cli);
 }
-
-function sse(url: string, headers?: Record<string, string>): Promise<SseConnection> {
-  return openSse(url, headers === undefined ? {} : { headers }).then((c) =>
-    disposer.add(c, (x) => x.close()),
-  );
-}
-
-async function post(base: string, roomId: string, userId: string, text: string): Promise<{ id: string }> {
-  const response = await fetch(`${base}/room/${roomId}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ userId, text }),
-  });
-  expect(response.status).toBe(201);
-  return (await response.json()) as { id: string };
-}
-
-const messagesOf = (events: readonly SseEvent[]) => events.filter((e) => e.event === "message");
 
 describe("several chat-server processes on one Redis", () => {
   it("deliver the same messages with the same ids in the same order over SSE on one, gRPC on another, posted on a third", async () => {
     const [a, b, c] = await Promise.all([serveOnRedis(), serveOnRedis(), serveOnRedis()]);
     expect(await a.waitForStdout((out) => out.includes("store "))).toContain(`store redis ${redis.url}`);
-    const stream = await sse(`${a.httpUrl}/stream/lobby`);
+    const stream = await sseClosedAtDispose(disposer, `${a.httpUrl}/stream/lobby`);
     expect((await stream.next())?.event).toBe("ready");
     const grpc = disposer.add(new ChatTestClient(b.grpcAddress as string), (x) => x.close());
     const events = grpc.stream("lobby");
@@ -74,9 +62,9 @@ describe("several chat-server processes on one Redis", () => {
 
   it("share presence, and a SIGKILLed process's users leave after its lease while the others keep serving", async () => {
     const [a, b] = await Promise.all([serveOnRedis(), serveOnRedis()]);
-    const watcher = await sse(`${a.httpUrl}/stream/lobby?userId=wendy`);
+    const watcher = await sseClosedAtDispose(disposer, `${a.httpUrl}/stream/lobby?userId=wendy`);
     expect((await watcher.next())?.event).toBe("ready");
-    const doomed = await sse(`${b.httpUrl}/stream/lobby?userId=dora`);
+    const doomed = await sseClosedAtDispose(disposer, `${b.httpUrl}/stream/lobby?userId=dora`);
     expect(JSON.parse((await doomed.next())?.data ?? "{}")).toMatchObject({ members: ["dora", "wendy"] });
     expect(await watcher.next()).toMatchObject({ event: "joined", json: { userId: "dora" } });
 
@@ -95,7 +83,7 @@ describe("several chat-server processes on one Redis", () => {
 
   it("lets an SSE client of a process stopped with SIGTERM resume on another with Last-Event-ID, losing nothing", async () => {
     const [a, b] = await Promise.all([serveOnRedis(), serveOnRedis()]);
-    const first = await sse(`${a.httpUrl}/stream/lobby`);
+    const first = await sseClosedAtDispose(disposer, `${a.httpUrl}/stream/lobby`);
     expect((await first.next())?.event).toBe("ready");
     await post(b.httpUrl as string, "lobby", "carol", "before");
     const seen = await first.until((e) => e.event === "message");
@@ -106,7 +94,9 @@ describe("several chat-server processes on one Redis", () => {
     for (let i = 1; i <= 5; i++)
       missed.push((await post(b.httpUrl as string, "lobby", "carol", `during${i}`)).id);
 
-    const resumed = await sse(`${b.httpUrl}/stream/lobby`, { "last-event-id": seen.id as string });
+    const resumed = await sseClosedAtDispose(disposer, `${b.httpUrl}/stream/lobby`, {
+      "last-event-id": seen.id as string,
+    });
     const ready = await resumed.next();
     expect(JSON.parse(ready?.data ?? "{}")).toMatchObject({ recovered: true });
     expect((await resumed.take(5)).map((e) => e.id)).toEqual(missed);
@@ -123,28 +113,13 @@ describe("a chat-server process whose Redis goes away", () => {
     // Bounded re-checks: nothing of ours announces that another process went away.
     let answer: Response | undefined;
     for (let i = 0; i < 200 && answer?.status !== 503; i++) {
-      answer = await fetch(`${base}/room/lobby`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ userId: "ann", text: "while down" }),
-      });
+      answer = await submit(base, "lobby", "ann", "while down");
     }
     expect(answer?.status).toBe(503);
     expect(await answer?.json()).toMatchObject({ error: { code: "store_unavailable" } });
-    const health = await fetch(`${base}/healthz`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ error: { code: "store_unavailable" } });
+    await expectHealthzStoreUnavailable(base);
 
     await redis.start();
-    let healthy = false;
-    for (let i = 0; i < 400 && !healthy; i++) {
-      healthy = (await fetch(`${base}/healthz`)).status === 200;
-      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect(healthy).toBe(true);
-    const stream = await sse(`${base}/stream/lobby`);
-    expect((await stream.next())?.event).toBe("ready");
-    const { id } = await post(base, "lobby", "ann", "after");
-    expect(await stream.next()).toMatchObject({ event: "message", id });
+    await expectServingAgain(disposer, base);
   });
 });
