@@ -34,6 +34,35 @@ describe("chat-server errors", () => {
     expect(result.stderr).toContain("Expected a port from 0 to 65535");
   });
 
+  it.each([
+    {
+      args: ["--redis", "http://127.0.0.1:6379"],
+      says: 'Expected a redis:// URL, got "http://127.0.0.1:6379"',
+    },
+    { args: ["--postgres", "mysql://db/chat"], says: 'Expected a postgres:// URL, got "mysql://db/chat"' },
+    { args: ["--postgres-schema", "Chat-1"], says: "Expected a schema name matching [a-z_][a-z0-9_]{0,62}" },
+    { args: ["--history-max-age", "5 weeks"], says: "Expected a duration such as 90s, 15m, 12h or 30d" },
+    { args: ["--history-max-age", "0s"], says: "Expected a duration such as 90s, 15m, 12h or 30d" },
+    { args: ["--history-max-age", "30d"], says: "--history-max-age needs --postgres" },
+  ])("rejects serve $args with one line and exit 1", async ({ args, says }) => {
+    const result = await runCli(["serve", "--http-port", "0", "--grpc-port", "0", ...args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(says);
+    expectOneCleanLine(result.stderr);
+  });
+
+  it("says when PostgreSQL cannot be reached, without the password", async () => {
+    const port = await freePort();
+    const url = `postgres://ann:secret@127.0.0.1:${port}/chat`;
+    const result = await runCli(["serve", "--http-port", "0", "--grpc-port", "0", "--postgres", url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `cannot reach PostgreSQL at postgres://ann:***@127.0.0.1:${port}/chat (--postgres)`,
+    );
+    expect(result.stderr).not.toContain("secret");
+    expectOneCleanLine(result.stderr);
+  });
+
   it("rejects --all together with --only", async () => {
     const result = await runCli(["serve", "--all", "--only", "rest"]);
     expect(result.code).toBe(1);
