@@ -72,6 +72,10 @@ describe("chat-server processes on one PostgreSQL database", () => {
     // Every process delivers what the other accepted, in offset order.
     expect(messagesOf(await live.take(60)).map((e) => e.id)).toEqual(posted);
 
+    const metrics = await (await fetch(`${a.httpUrl}/metrics`)).text();
+    expect(Number(/^chat_store_round_trips_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(30);
+    expect(metrics).toMatch(/^chat_bus_reconnects_total 0$/m);
+
     await Promise.all([killed(a), killed(b)]);
     const restarted = await serveOnPostgres();
     const base = restarted.httpUrl as string;
