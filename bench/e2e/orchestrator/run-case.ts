@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { commandsCpuMs } from "../shared/proc-stats.js";
 import type {
   ConnectResult,
   GeneratorCommand,
@@ -48,6 +49,8 @@ export interface CaseResult {
   readonly heapPerStream: number;
   readonly rate: PhaseResult;
   readonly max: PhaseResult;
+  /** CPU of the server's store processes (Redis, PostgreSQL) per delivery flat out, in µs. */
+  readonly storeCpuUsPerDelivery?: number;
   /** With --repeat: how many passes, and the spread of their results (this one is the median). */
   readonly passes?: {
     readonly count: number;
@@ -121,7 +124,9 @@ export async function runCase(
     await sleep(1_000);
     const idle = await server.request({ type: "memory" }, "memory");
     const rate = await generator.request(publish("rate", "rate", settings.rateMs), "phase");
+    const storeCpu0 = spec.services === undefined ? 0 : commandsCpuMs(spec.services);
     const max = await generator.request(publish("max", "max", settings.maxMs), "phase");
+    const storeCpuMs = spec.services === undefined ? undefined : commandsCpuMs(spec.services) - storeCpu0;
     const after = await server.request({ type: "memory" }, "memory");
     return {
       backgroundCpuPct,
@@ -134,6 +139,9 @@ export async function runCase(
       heapPerStream: (idle.heapUsed - baseline.heapUsed) / connect.open,
       rate,
       max,
+      ...(storeCpuMs === undefined
+        ? {}
+        : { storeCpuUsPerDelivery: (storeCpuMs * 1000) / Math.max(1, max.delivered) }),
     };
   } finally {
     await server.stop({ type: "stop" });

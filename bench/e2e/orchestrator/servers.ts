@@ -22,6 +22,8 @@ export interface ServerSpec {
   readonly ours: boolean;
   /** Why it cannot run here, if it cannot. */
   readonly unavailable?: () => string | undefined;
+  /** Process names of the stores it runs on, whose CPU is measured beside the server's. */
+  readonly services?: readonly string[];
   /** Run once after the whole matrix, e.g. to drop what the server left in a database. */
   readonly cleanup?: () => Promise<void>;
 }
@@ -44,10 +46,17 @@ const BENCH_SCHEMA = `bench_${process.pid}`;
 const BENCH_REDIS_URL = process.env.CHAT_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** Our SSE server on PostgreSQL, in `schema`, dropped after the run. */
-function onPostgres(name: string, label: string, schema: string, extra: readonly string[]): ServerSpec {
+function onPostgres(
+  name: string,
+  label: string,
+  schema: string,
+  extra: readonly string[],
+  services: readonly string[],
+): ServerSpec {
   return {
     name,
     label,
+    services,
     kind: "sse",
     file: "src/cmd/main.ts",
     args: [
@@ -102,17 +111,21 @@ export const SERVERS: readonly ServerSpec[] = [
     kind: "sse",
     file: "src/cmd/main.ts",
     args: [...CLI_SERVE, "--only", "rest", "--redis", BENCH_REDIS_URL],
+    services: ["redis-server"],
     preload: "./bench/e2e/servers/cli-hook.ts",
     portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
     ours: true,
   },
   // The same server with rooms in PostgreSQL (the machine's test database, or CHAT_BENCH_POSTGRES_URL),
   // in a schema of this bench run's own; history is bounded by --history, so cases may share it.
-  onPostgres("ours-sse-postgres", "chat-server SSE on PostgreSQL", BENCH_SCHEMA, []),
-  onPostgres("ours-sse-postgres-redis", "chat-server SSE on PostgreSQL + Redis", `${BENCH_SCHEMA}_redis`, [
-    "--redis",
-    BENCH_REDIS_URL,
-  ]),
+  onPostgres("ours-sse-postgres", "chat-server SSE on PostgreSQL", BENCH_SCHEMA, [], ["postgres"]),
+  onPostgres(
+    "ours-sse-postgres-redis",
+    "chat-server SSE on PostgreSQL + Redis",
+    `${BENCH_SCHEMA}_redis`,
+    ["--redis", BENCH_REDIS_URL],
+    ["postgres", "redis-server"],
+  ),
   {
     name: "ours-grpc",
     label: "chat-server gRPC",

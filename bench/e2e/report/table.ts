@@ -14,6 +14,9 @@ export function formatCaseLine(r: CaseResult): string {
     `cpu ${Math.round(r.max.serverCpuPct)}% = ${r.max.serverCpuUsPerDelivery.toFixed(1)} µs/delivery (gen ${Math.round(r.max.generatorCpuPct)}%, ` +
       `softirq ${Math.round(r.max.machineCpu.softirq)}%, idle ${Math.round(r.max.machineCpu.idle)}%, ` +
       `others ${Math.round(Math.max(r.rate.otherCpuPct, r.max.otherCpuPct))}%)`,
+    ...(r.storeCpuUsPerDelivery === undefined
+      ? []
+      : [`store cpu ${r.storeCpuUsPerDelivery.toFixed(1)} µs/delivery`]),
     `rss ${rssText(r)}/stream heap ${kb(r.heapPerStream)}/stream`,
   ].join("  ");
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Kernel clock ticks per second for /proc CPU times (USER_HZ; 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -11,6 +11,26 @@ export function processCpuMs(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * User + system CPU time so far, in ms, of every process whose command is one
+ * of `names` (a store the server uses: `redis-server`, `postgres`). Processes
+ * that exit in between take their time with them; the stores' connections
+ * stay open across a phase, so their backends do not.
+ */
+export function commandsCpuMs(names: readonly string[]): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${entry}/comm`, "latin1").trim()))
+        total += processCpuMs(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
 }
 
 /** Resident set size of a process, in bytes (`VmRSS` of `/proc/<pid>/status`). */
