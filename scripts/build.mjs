@@ -1,7 +1,7 @@
 // Builds dist/ from src/: TypeScript through tsc, then the files tsc does not
 // copy (eta views, the HTML page's own script and stylesheet).
 import { execFileSync } from "node:child_process";
-import { cpSync, rmSync, statSync } from "node:fs";
+import { chmodSync, cpSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const root = new URL("../", import.meta.url);
@@ -16,3 +16,6 @@ cpSync(new URL("src/", root), dist, {
   recursive: true,
   filter: (source) => statSync(source).isDirectory() || ASSET.test(source),
 });
+
+// The package's bin: `npx chat-server` in the checkout runs it directly.
+chmodSync(new URL("cmd/main.js", dist), 0o755);

@@ -1,0 +1,54 @@
+/**
+ * The README's quick start, after `npm ci` and the build that `npm test`
+ * runs: its `npx chat-server …` lines, run as written by a shell in the
+ * checkout, against a server on a free port (CHAT_URL, the variable the
+ * client flags read).
+ */
+import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { startServe } from "../helpers/cli.js";
+import { Disposer } from "../helpers/disposer.js";
+import { killedAtDispose } from "../helpers/server-processes.js";
+
+const run = promisify(execFile);
+const root = new URL("../../", import.meta.url);
+const readme = readFileSync(new URL("README.md", root), "utf8");
+const disposer = new Disposer();
+afterEach(() => disposer.dispose());
+
+/** The `npx chat-server` lines of the first `sh` block after "Then open". */
+function quickStartCommands(): string[] {
+  const after = readme.slice(readme.indexOf("Then open"));
+  const block = /```sh\n([\s\S]*?)```/.exec(after)?.[1] ?? "";
+  return block.split("\n").filter((line) => line.startsWith("npx chat-server "));
+}
+
+describe("README quick start", () => {
+  it("runs `npx chat-server send` and `tail` in the checkout as written", async () => {
+    const [send, tail] = quickStartCommands();
+    expect(send).toMatch(/^npx chat-server send lobby /);
+    expect(tail).toMatch(/^npx chat-server tail lobby /);
+    const server = killedAtDispose(disposer, await startServe(["--only", "rest"], 1));
+    const env = { ...process.env, CHAT_URL: server.httpUrl as string };
+
+    const tailing = spawn("sh", ["-c", `exec ${tail}`], { cwd: root, env });
+    disposer.add(tailing, (child) => child.kill("SIGKILL"));
+    let printed = "";
+    const waiters: { text: string; resolve: () => void }[] = [];
+    tailing.stdout.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+      for (const waiter of waiters.filter((w) => printed.includes(w.text))) waiter.resolve();
+    });
+    const untilPrinted = (text: string) =>
+      printed.includes(text)
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ text, resolve }));
+
+    await untilPrinted("-- #lobby: here now: bob");
+    const sent = await run("sh", ["-c", send as string], { cwd: root, env });
+    expect(sent.stdout.trim()).toMatch(/^[0-9a-z]+-1$/);
+    await untilPrinted("ann: hello from the terminal");
+  });
+});
