@@ -36,7 +36,17 @@ describe("README quick start", () => {
     const tailing = spawn("sh", ["-c", `exec ${tail}`], { cwd: root, env });
     disposer.add(tailing, (child) => child.kill("SIGKILL"));
     let printed = "";
-    const waiters: { text: string; resolve: () => void }[] = [];
+    let stderr = "";
+    tailing.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const waiters: { text: string; resolve: () => void; reject: (error: Error) => void }[] = [];
+    // A tail that exits (e.g. `chat-server: Permission denied`) fails the wait with what it said.
+    let exited: Error | undefined;
+    tailing.on("exit", (code) => {
+      exited = new Error(`tail exited with ${code}: ${stderr}`);
+      for (const waiter of waiters) waiter.reject(exited);
+    });
     tailing.stdout.on("data", (chunk: Buffer) => {
       printed += chunk.toString();
       for (const waiter of waiters.filter((w) => printed.includes(w.text))) waiter.resolve();
@@ -44,7 +54,9 @@ describe("README quick start", () => {
     const untilPrinted = (text: string) =>
       printed.includes(text)
         ? Promise.resolve()
-        : new Promise<void>((resolve) => waiters.push({ text, resolve }));
+        : exited !== undefined
+          ? Promise.reject(exited)
+          : new Promise<void>((resolve, reject) => waiters.push({ text, resolve, reject }));
 
     await untilPrinted("-- #lobby: here now: bob");
     const sent = await run("sh", ["-c", send as string], { cwd: root, env });
