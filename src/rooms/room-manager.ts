@@ -19,7 +19,7 @@ export interface RoomManagerOptions {
   readonly historyLimit?: number;
   /** Largest message text, in UTF-8 bytes. @default 4096 */
   readonly maxMessageBytes?: number;
-  /** Rooms held at once by the default store. @default 10000 */
+  /** Rooms held at once by the default store (a RangeError together with `store`). @default 10000 */
   readonly maxRooms?: number;
   /**
    * Events a listener may have queued and not yet consumed; past it the
@@ -95,6 +95,12 @@ export class RoomManager {
     this.#historyLimit = options?.historyLimit ?? 1000;
     this.#maxMessageBytes = options?.maxMessageBytes ?? 4096;
     this.#listenerQueueSize = options?.listenerQueueSize ?? 1024;
+    if (options?.store !== undefined && options.maxRooms !== undefined) {
+      // Silently ignoring it would leave a bound the caller believes in unenforced.
+      throw new RangeError(
+        "`maxRooms` sizes the default in-memory store; with `store` given, set the bound on that store",
+      );
+    }
     this.#ownsStore = options?.store === undefined;
     this.#store =
       options?.store ??

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { RoomNotFoundError, TooManyRoomsError } from "../../../src/rooms/index.js";
+import {
+  MemoryRoomStore,
+  RoomManager,
+  RoomNotFoundError,
+  TooManyRoomsError,
+} from "../../../src/rooms/index.js";
 import {
   closeRoomListener,
   expectRoomRejection,
@@ -57,6 +62,12 @@ describe("RoomManager: reclaiming rooms", () => {
     const listener = await manager.openListener("new");
     expect(await readyEventOf(listener)).toMatchObject({ roomId: "new" });
     expect(ids(await manager.listRooms())).toEqual(["busy", "new"]);
+  });
+
+  it("refuses maxRooms together with a store of the caller's, instead of ignoring it", () => {
+    expect(() => new RoomManager({ store: new MemoryRoomStore(), maxRooms: 5 })).toThrow(
+      /`maxRooms` sizes the default in-memory store; with `store` given, set the bound on that store/,
+    );
   });
 
   it("refuses a new room with TooManyRoomsError when every room is in use, storing and announcing nothing", async () => {
