@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import {
   createHttpApp,
   type HttpAppOptions,
+  type HttpServerLimits,
   type RunningHttpServer,
   startHttpServer,
 } from "../../src/adapters/http/index.js";
@@ -28,6 +29,7 @@ export interface TestServerOptions {
   readonly rooms?: RoomManagerOptions | RoomManager;
   /** Listen on this port instead of a free one (a restart on the same port). */
   readonly port?: number;
+  readonly limits?: HttpServerLimits;
 }
 
 /**
@@ -41,7 +43,12 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const rooms = options.rooms instanceof RoomManager ? options.rooms : new RoomManager(options.rooms);
   if (!(options.rooms instanceof RoomManager)) disposer.add(rooms, (r) => r.close());
-  const running = await startHttpServer(createHttpApp(rooms, options.app), "127.0.0.1", options.port ?? 0);
+  const running = await startHttpServer(
+    createHttpApp(rooms, options.app),
+    "127.0.0.1",
+    options.port ?? 0,
+    options.limits,
+  );
   const open = new Set<Socket>();
   running.server.on("connection", (socket: Socket) => {
     open.add(socket);

@@ -1,5 +1,16 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type ConnectionLimits, limitConnections } from "./connection-limits.js";
+
+export interface HttpServerLimits extends ConnectionLimits {
+  /**
+   * Time to receive a whole request, headers and body, in milliseconds; past
+   * it the client gets `408` and the connection closes. A stream (SSE, an
+   * upgrade) is a complete request once its headers are in, so it is not cut.
+   * @default 30000
+   */
+  readonly requestTimeoutMs?: number;
+}
 
 export interface RunningHttpServer {
   readonly server: Server;
@@ -13,16 +24,27 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Listens on `host:port` (`0` picks a free port); rejects with the listen error (e.g. EADDRINUSE). */
+/**
+ * Listens on `host:port` (`0` picks a free port) with `limits` on requests and
+ * connections; rejects with the listen error (e.g. EADDRINUSE).
+ */
 export async function startHttpServer(
   handler: RequestListener,
   host: string,
   port: number,
+  limits: HttpServerLimits = {},
 ): Promise<RunningHttpServer> {
-  const server = createServer(handler);
-  // Streams are long-lived: no request timeout; idle keep-alive sockets still time out.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+  const requestTimeout = limits.requestTimeoutMs ?? 30_000;
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 30_000),
+      // How often Node looks for requests past their time; its own default (30 s) would double the bound.
+      connectionsCheckingInterval: Math.max(50, Math.min(requestTimeout / 4, 30_000)),
+    },
+    handler,
+  );
+  limitConnections(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

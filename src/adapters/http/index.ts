@@ -1,3 +1,3 @@
 export { createHttpApp, type HttpAppOptions } from "./app.js";
-export { type RunningHttpServer, startHttpServer } from "./http-server.js";
+export { type HttpServerLimits, type RunningHttpServer, startHttpServer } from "./http-server.js";
 export type { HttpAdapterOptions } from "./options.js";
