@@ -24,6 +24,12 @@ export interface WsAdapterOptions {
   readonly maxRejectedInARow?: number;
   /** Interval of the server's pings; a socket that did not answer the previous one is cut. @default 15000 */
   readonly pingIntervalMs?: number;
+  /**
+   * After the server sent a close frame, how long the client has to answer
+   * before the socket is cut (this bounds how long an evicted client that
+   * stopped reading keeps its buffer), in ms. @default 10000
+   */
+  readonly closeTimeoutMs?: number;
   /** Open sockets this adapter accepts at once; more get HTTP `503`. @default 20000 */
   readonly maxSockets?: number;
   readonly metrics?: ChatMetrics | undefined;
@@ -37,6 +43,7 @@ export interface ResolvedWsOptions {
   readonly messageBurst: number;
   readonly maxRejectedInARow: number;
   readonly pingIntervalMs: number;
+  readonly closeTimeoutMs: number;
   readonly maxSockets: number;
   readonly metrics: ChatMetrics | undefined;
   readonly logger: Logger;
@@ -53,6 +60,7 @@ export function resolveWsOptions(
     messageBurst: options?.messageBurst ?? 100,
     maxRejectedInARow: options?.maxRejectedInARow ?? 20,
     pingIntervalMs: options?.pingIntervalMs ?? 15_000,
+    closeTimeoutMs: options?.closeTimeoutMs ?? 10_000,
     maxSockets: options?.maxSockets ?? 20_000,
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),

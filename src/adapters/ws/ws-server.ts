@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import { type ServerOptions, WebSocketServer } from "ws";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
 import { describeError } from "../http/error-response.js";
 import { tickCorker, tickCounter } from "../tick-batching.js";
@@ -32,12 +32,15 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
   const resolved = resolveWsOptions(options, rooms.maxMessageBytes);
   const { metrics, logger } = resolved;
   // No compression (a fan-out frame is written as is to every socket) and no tracking (sessions are ours).
-  const wss = new WebSocketServer({
+  // `closeTimeout` is a ws 8.18 option @types/ws does not declare yet.
+  const serverOptions: ServerOptions & { closeTimeout: number } = {
     noServer: true,
     maxPayload: resolved.maxPayloadBytes,
     perMessageDeflate: false,
+    closeTimeout: resolved.closeTimeoutMs,
     clientTracking: false,
-  });
+  };
+  const wss = new WebSocketServer(serverOptions);
   const context: WsSessionContext = {
     rooms,
     options: resolved,

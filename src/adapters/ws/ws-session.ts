@@ -38,6 +38,8 @@ export class WsSession {
   #lastId: string | undefined;
   #alive = true;
   #closing = false;
+  /** No more client frames are read (a close is queued behind their answers). */
+  #ending = false;
   #inbound: Promise<void>;
   #pending = 0;
   #readyWritten: () => void = () => undefined;
@@ -148,15 +150,16 @@ export class WsSession {
   #close(code: number, reason: string): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#ending = true;
     this.#listener.close();
     this.#ws.close(code, reason);
   }
 
   #receive(data: RawData, isBinary: boolean): void {
     this.#alive = true;
-    if (this.#closing) return;
+    if (this.#ending) return;
     if (isBinary) {
-      this.#close(
+      this.#endAfterAnswers(
         WS_CLOSE.unsupportedData,
         "binary frames are not accepted: send text (JSON or a plain line)",
       );
@@ -165,13 +168,24 @@ export class WsSession {
     const verdict = this.#limiter.take();
     if (verdict === "close") {
       this.#context.options.metrics?.requestError("ws", "rate_limited");
-      this.#close(WS_CLOSE.policyViolation, "rate limit exceeded");
+      this.#endAfterAnswers(WS_CLOSE.policyViolation, "rate limit exceeded");
       return;
     }
     const frame = parseClientFrame(data.toString());
+    this.#enqueue(() => this.#answer(frame, verdict));
+  }
+
+  /** Reads no more frames; closes once the frames before this one were answered. */
+  #endAfterAnswers(code: number, reason: string): void {
+    this.#ending = true;
+    this.#enqueue(async () => this.#close(code, reason));
+  }
+
+  /** Runs `task` after the tasks of earlier frames; stops reading while too many wait. */
+  #enqueue(task: () => Promise<void>): void {
     if (++this.#pending === MAX_PENDING_FRAMES) this.#ws.pause();
     this.#inbound = this.#inbound
-      .then(() => this.#answer(frame, verdict))
+      .then(task)
       .catch((error: unknown) =>
         this.#context.options.logger.error({ err: error }, "WebSocket answer failed"),
       )
