@@ -2,7 +2,13 @@ import type { Ref } from "./frames.js";
 
 /** What a client's text frame asks for, or why it cannot be read. */
 export type ClientFrame =
-  | { readonly kind: "submit"; readonly text: string; readonly ref: Ref | undefined }
+  | {
+      readonly kind: "submit";
+      readonly text: string;
+      /** Who posts, when the frame says (a socket without `?userId=` needs it). */
+      readonly userId: string | undefined;
+      readonly ref: Ref | undefined;
+    }
   | {
       readonly kind: "invalid";
       readonly code: string;
@@ -15,14 +21,16 @@ export const MAX_REF_LENGTH = 128;
 
 /**
  * Reads a client's text frame. A frame whose first non-blank character is `{`
- * is a protocol frame: `{"type":"submit","text":"...","ref"?}` (`ref` a
- * string of at most 128 characters or a number). Anything else is a plain
+ * is a protocol frame: `{"type":"submit","text":"...","userId"?,"ref"?}`
+ * (`ref` a string of at most 128 characters or a number). Anything else is a plain
  * line, submitted as the message text without one trailing line break, so a
  * terminal client such as `websocat` is a chat client. (To post a text that
  * starts with `{`, use the JSON form.)
  */
 export function parseClientFrame(data: string): ClientFrame {
-  if (!/^\s*\{/.test(data)) return { kind: "submit", text: data.replace(/\r?\n$/, ""), ref: undefined };
+  if (!/^\s*\{/.test(data)) {
+    return { kind: "submit", text: data.replace(/\r?\n$/, ""), userId: undefined, ref: undefined };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
@@ -57,8 +65,13 @@ export function parseClientFrame(data: string): ClientFrame {
       echoed,
     );
   }
-  // The text itself (type, emptiness, size) is validated by the rooms module, like every transport's.
-  return { kind: "submit", text: frame.text as string, ref: echoed };
+  // Text and user id (type, emptiness, size) are validated by the rooms module, like every transport's.
+  return {
+    kind: "submit",
+    text: frame.text as string,
+    userId: frame.userId as string | undefined,
+    ref: echoed,
+  };
 }
 
 function invalid(code: string, message: string, ref: Ref | undefined): ClientFrame {

@@ -204,13 +204,17 @@ export class WsSession {
         frame.ref,
       );
     }
-    const { roomId, userId } = this.#listener;
+    const { roomId } = this.#listener;
+    const own = this.#listener.userId;
+    if (own !== undefined && frame.userId !== undefined && frame.userId !== own) {
+      const message = `This socket posts as ${JSON.stringify(own)}: leave \`userId\` out or give the same`;
+      return this.#refuse("invalid_user_id", message, frame.ref);
+    }
+    const userId = own ?? frame.userId;
     if (userId === undefined) {
-      return this.#refuse(
-        "user_id_required",
-        "This socket is read-only: connect with ?userId=<name> to post",
-        frame.ref,
-      );
+      const message =
+        'Connect with ?userId=<name> to post, or send {"type":"submit","userId":"<name>","text":"..."}';
+      return this.#refuse("user_id_required", message, frame.ref);
     }
     try {
       const message = await this.#context.rooms.submit({ roomId, userId, text: frame.text });

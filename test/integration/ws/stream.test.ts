@@ -98,17 +98,37 @@ describe("submitting over a WebSocket", () => {
     expect(frames.map((f) => f.type).sort()).toEqual(["message", "ready", "submitted"]);
   });
 
-  it("refuses submits on a socket without userId (it is read-only), and stays open", async () => {
+  it("refuses a submit that names nobody on a socket without userId, and stays open", async () => {
     const server = await startTestServer(disposer, { ws: {} });
     const { socket } = await ready(server, "/ws/lobby");
     socket.send({ type: "submit", text: "who am I", ref: "x" });
-    expect(await socket.next()).toEqual({
-      type: "error",
-      error: { code: "user_id_required", message: expect.stringContaining("?userId=") },
-      ref: "x",
-    });
+    socket.send("nor me");
+    for (const ref of ["x", undefined]) {
+      const error = { code: "user_id_required", message: expect.stringContaining("?userId=") };
+      expect(await socket.next()).toEqual(
+        ref === undefined ? { type: "error", error } : { type: "error", error, ref },
+      );
+    }
     await expectNextIsSentinel(server, socket);
     expect(await server.rooms.history("lobby")).toHaveLength(1);
+  });
+
+  it("posts as the userId of a JSON submit on a socket without one, with no presence of that user", async () => {
+    const server = await startTestServer(disposer, { ws: {} });
+    const { socket: watcher } = await ready(server, "/ws/lobby?userId=bob");
+    const { socket } = await ready(server, "/ws/lobby");
+    socket.send({ type: "submit", userId: "ann", text: "drive-by" });
+    expect(await socket.until((f) => f.type === "submitted")).toMatchObject({ message: { userId: "ann" } });
+    // Bob's next frame is the message itself: ann never joined.
+    expect(await watcher.next()).toMatchObject({ type: "message", userId: "ann", text: "drive-by" });
+  });
+
+  it("refuses a JSON submit naming another user than the socket's", async () => {
+    const server = await startTestServer(disposer, { ws: {} });
+    const { socket } = await ready(server, "/ws/lobby?userId=ann");
+    socket.send({ type: "submit", userId: "mallory", text: "spoof", ref: 1 });
+    expect(await socket.next()).toMatchObject({ type: "error", error: { code: "invalid_user_id" }, ref: 1 });
+    await expectNextIsSentinel(server, socket);
   });
 
   it("delivers 1,000 quick submits from one socket in order, answered in order, to every socket in the room", async () => {

@@ -6,11 +6,14 @@ describe("a client's WebSocket text frame", () => {
     expect(parseClientFrame('{"type":"submit","text":"hi","ref":"a1"}')).toEqual({
       kind: "submit",
       text: "hi",
+      userId: undefined,
       ref: "a1",
     });
+    expect(parseClientFrame('{"type":"submit","userId":"ann","text":"hi"}')).toMatchObject({ userId: "ann" });
     expect(parseClientFrame(' {"type":"submit","text":"{json}","ref":3}')).toEqual({
       kind: "submit",
       text: "{json}",
+      userId: undefined,
       ref: 3,
     });
   });
@@ -19,21 +22,34 @@ describe("a client's WebSocket text frame", () => {
     expect(parseClientFrame("hello there\n")).toEqual({
       kind: "submit",
       text: "hello there",
+      userId: undefined,
       ref: undefined,
     });
     expect(parseClientFrame("two\nlines\r\n")).toEqual({
       kind: "submit",
       text: "two\nlines",
+      userId: undefined,
       ref: undefined,
     });
-    expect(parseClientFrame('"quoted"')).toEqual({ kind: "submit", text: '"quoted"', ref: undefined });
-    expect(parseClientFrame("[1, 2]")).toEqual({ kind: "submit", text: "[1, 2]", ref: undefined });
+    expect(parseClientFrame('"quoted"')).toEqual({
+      kind: "submit",
+      text: '"quoted"',
+      userId: undefined,
+      ref: undefined,
+    });
+    expect(parseClientFrame("[1, 2]")).toEqual({
+      kind: "submit",
+      text: "[1, 2]",
+      userId: undefined,
+      ref: undefined,
+    });
   });
 
   it("leaves text validation to the rooms module: a JSON submit passes its text through as is", () => {
     expect(parseClientFrame('{"type":"submit","text":42}')).toEqual({
       kind: "submit",
       text: 42,
+      userId: undefined,
       ref: undefined,
     });
   });
@@ -49,7 +65,10 @@ describe("a client's WebSocket text frame", () => {
       message: 'Expected `type` to be "submit", got "subscribe"',
       ref: "x",
     });
-    expect(parseClientFrame('{"text":"hi"}')).toMatchObject({ code: "invalid_frame", ref: undefined });
+    expect(parseClientFrame('{"text":"hi"}')).toMatchObject({
+      code: "invalid_frame",
+      ref: undefined,
+    });
     expect(parseClientFrame(`{"type":"submit","text":"hi","ref":"${"r".repeat(129)}"}`)).toMatchObject({
       code: "invalid_frame",
       ref: undefined,
