@@ -1,6 +1,6 @@
 import { EventSource } from "eventsource";
 import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
-import { type ChatClient, ClientError, type TailOptions } from "./chat-client.js";
+import { type ChatClient, ClientError, roomEventFromJson, type TailOptions } from "./chat-client.js";
 
 const EVENT_TYPES = ["ready", "message", "joined", "left", "deleted"] as const;
 
@@ -60,7 +60,7 @@ export class HttpChatClient implements ChatClient {
         source.addEventListener(type, (event) => {
           opened = true;
           const data = JSON.parse(event.data);
-          onEvent(type === "message" ? { type, message: data } : { type, ...data });
+          onEvent(roomEventFromJson(type, data));
           if (type === "deleted") finish();
         });
       }

@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
-import { type ChatClient, ClientError, type TailOptions } from "./chat-client.js";
+import { type ChatClient, ClientError, roomEventFromJson, type TailOptions } from "./chat-client.js";
 import { errorFromBody, HttpChatClient, networkError } from "./http-client.js";
 
 /** Close codes after which the server invites a reconnect with `since` (see the README's close codes). */
@@ -65,7 +65,7 @@ export class WsChatClient implements ChatClient {
         let deleted = false;
         ws.on("message", (data) => {
           opened = true;
-          const event = toEvent(JSON.parse(data.toString()) as Frame);
+          const event = fromWsFrame(JSON.parse(data.toString()) as Frame);
           if (event.type === "message") since = event.message.id;
           else if (event.type === "ready" && since === undefined) since = event.lastId ?? undefined;
           else if (event.type === "deleted") deleted = true;
@@ -129,7 +129,8 @@ function closedError(code: number, reason: string): ClientError {
   );
 }
 
-function toEvent(frame: Frame): RoomEvent {
+/** A WebSocket frame (`{"type", ...fields}`) as the room event it stands for. */
+export function fromWsFrame(frame: Frame): RoomEvent {
   const { type, ...data } = frame;
-  return (type === "message" ? { type, message: data } : { type, ...data }) as RoomEvent;
+  return roomEventFromJson(type, data);
 }
