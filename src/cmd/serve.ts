@@ -54,6 +54,7 @@ export async function startServer(
       const app = createHttpApp(rooms, {
         rest,
         html,
+        ws: wsOn,
         isServing: () => serving,
         heartbeatMs: config.heartbeatMs,
         metrics,

@@ -51,7 +51,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const rooms = options.rooms instanceof RoomManager ? options.rooms : new RoomManager(options.rooms);
   if (!(options.rooms instanceof RoomManager)) disposer.add(rooms, (r) => r.close());
-  const running = await startHttpServer(createHttpApp(rooms, options.app), "127.0.0.1", options.port ?? 0);
+  const app = createHttpApp(rooms, { ws: options.ws !== undefined, ...options.app });
+  const running = await startHttpServer(app, "127.0.0.1", options.port ?? 0);
   const open = new Set<Socket>();
   running.server.on("connection", (socket: Socket) => {
     open.add(socket);

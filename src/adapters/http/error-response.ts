@@ -18,6 +18,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   unsupported_media_type: 415,
   room_not_found: 404,
   not_found: 404,
+  upgrade_required: 426,
   too_many_rooms: 429,
   too_many_streams: 503,
   shutting_down: 503,

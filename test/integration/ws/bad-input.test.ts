@@ -50,6 +50,16 @@ describe("a refused upgrade", () => {
     },
   );
 
+  it("answers a plain GET (no upgrade) with 426 upgrade_required", async () => {
+    const server = await startTestServer(disposer, { ws: {} });
+    const response = await server.fetch("/ws/lobby");
+    expect(response.status).toBe(426);
+    expect(response.headers.get("upgrade")).toBe("websocket");
+    expect(await response.json()).toEqual({
+      error: { code: "upgrade_required", message: expect.any(String) },
+    });
+  });
+
   it("answers 503 too_many_streams past maxSockets", async () => {
     const server = await startTestServer(disposer, { ws: { maxSockets: 1 } });
     await annIn(server);

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WS_CLOSE } from "../../../src/adapters/ws/index.js";
 import { ChatMetrics } from "../../../src/observability/index.js";
+import { RoomManager } from "../../../src/rooms/index.js";
 import { Disposer, startTestServer } from "../../helpers/http-server.js";
+import { LossyBusStore } from "../../helpers/lossy-bus-store.js";
 import { refusedWs } from "../../helpers/ws-client.js";
 
 const disposer = new Disposer();
@@ -83,5 +85,27 @@ describe("WebSocket metrics", () => {
     expect(await gauge()).toEqual([{ labels: { adapter: "ws" }, value: 2 }]);
     await server.ws?.close();
     expect(await gauge()).toEqual([{ labels: { adapter: "ws" }, value: 0 }]);
+  });
+});
+
+describe("a WebSocket whose room lost history it had not seen", () => {
+  it("is closed with 4002 and its last id, and a reconnect with that id is told recovered false", async () => {
+    // A bus that drops messages history no longer holds, as a restarting shared store would.
+    const store = new LossyBusStore({ historyLimit: 3 });
+    const rooms = new RoomManager({ store, historyLimit: 3 });
+    disposer.add(rooms, (r) => r.close());
+    const server = await startTestServer(disposer, { ws: {}, rooms });
+    const socket = await server.socket("/ws/lobby");
+    await socket.next();
+    const first = await rooms.submit({ roomId: "lobby", userId: "ann", text: "m1" });
+    expect(await socket.next()).toMatchObject({ id: first.id });
+    store.lose = (event) => event.type === "message" && event.offset < 6;
+    for (let i = 2; i <= 6; i++) await rooms.submit({ roomId: "lobby", userId: "ann", text: `m${i}` });
+    expect(await socket.closed).toEqual({
+      code: WS_CLOSE.historyLost,
+      reason: `history lost: reconnect with since=${first.id}`,
+    });
+    const resumed = await server.socket(`/ws/lobby?since=${first.id}`);
+    expect(await resumed.next()).toMatchObject({ type: "ready", recovered: false });
   });
 });
