@@ -1,14 +1,14 @@
 import { roomEventFromJson } from "../../src/cmd/chat-client.js";
 import { Disposer, startTestServer } from "../helpers/http-server.js";
-import { describeStreamTransportContract, type OpenOptions } from "./stream-transport.contract.js";
+import {
+  describeStreamTransportContract,
+  type OpenOptions,
+  streamPath,
+} from "./stream-transport.contract.js";
 
 const disposer = new Disposer();
 
-/** `/stream/:roomId?userId=&since=` */
-const path = (roomId: string, options: OpenOptions = {}) => {
-  const query = new URLSearchParams(options as Record<string, string>).toString();
-  return `/stream/${encodeURIComponent(roomId)}${query === "" ? "" : `?${query}`}`;
-};
+const path = (roomId: string, options?: OpenOptions) => streamPath("/stream/", roomId, options);
 
 describeStreamTransportContract(
   "SSE",

@@ -33,6 +33,12 @@ export interface StreamTransport {
   refusal(roomId: string, options?: OpenOptions): Promise<string>;
 }
 
+/** `<prefix><roomId>?userId=&since=`: the stream URL path of the text transports. */
+export function streamPath(prefix: string, roomId: string, options: OpenOptions = {}): string {
+  const query = new URLSearchParams(options as Record<string, string>).toString();
+  return `${prefix}${encodeURIComponent(roomId)}${query === "" ? "" : `?${query}`}`;
+}
+
 export function describeStreamTransportContract(
   name: string,
   start: () => Promise<StreamTransport>,

@@ -1,15 +1,15 @@
 import { fromWsFrame } from "../../src/cmd/ws-client.js";
 import { Disposer, startTestServer } from "../helpers/http-server.js";
 import { refusedWs } from "../helpers/ws-client.js";
-import { describeStreamTransportContract, type OpenOptions } from "./stream-transport.contract.js";
+import {
+  describeStreamTransportContract,
+  type OpenOptions,
+  streamPath,
+} from "./stream-transport.contract.js";
 
 const disposer = new Disposer();
 
-/** `/ws/:roomId?userId=&since=` */
-const path = (roomId: string, options: OpenOptions = {}) => {
-  const query = new URLSearchParams(options as Record<string, string>).toString();
-  return `/ws/${encodeURIComponent(roomId)}${query === "" ? "" : `?${query}`}`;
-};
+const path = (roomId: string, options?: OpenOptions) => streamPath("/ws/", roomId, options);
 
 describeStreamTransportContract(
   "WebSocket",

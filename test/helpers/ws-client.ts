@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import WebSocket from "ws";
+import { reading } from "./reading.js";
 
 /** A server frame as parsed JSON: `type` plus the event's fields. */
 export type WsFrame = { readonly type: string } & Record<string, unknown>;
@@ -71,23 +72,7 @@ export async function openWs(url: string, options: WsClientOptions = {}): Promis
   return {
     ws,
     next,
-    take: async (count) => {
-      const taken: WsFrame[] = [];
-      while (taken.length < count) {
-        const frame = await next();
-        if (frame === undefined)
-          throw new Error(`The socket closed after ${taken.length} of ${count} frames`);
-        taken.push(frame);
-      }
-      return taken;
-    },
-    until: async (predicate) => {
-      for (;;) {
-        const frame = await next();
-        if (frame === undefined) throw new Error("The socket closed before the expected frame");
-        if (predicate(frame)) return frame;
-      }
-    },
+    ...reading(next, "The socket closed"),
     send: (data) => ws.send(typeof data === "string" ? data : JSON.stringify(data)),
     closed,
     close: () => ws.close(),

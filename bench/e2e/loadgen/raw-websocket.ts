@@ -1,54 +1,44 @@
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { nowUs } from "../shared/payload.js";
 import type { Target } from "../shared/protocol.js";
-import type { Collector } from "./collector.js";
+import type { Collector, StreamCounter } from "./collector.js";
+import { connectReading, responseHead } from "./read-socket.js";
 
-/** One read buffer for every socket: each read is parsed before the next one lands. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-const HEADERS_END = Buffer.from("\r\n\r\n");
-export const OP_TEXT = 0x1;
+const OP_TEXT = 0x1;
 const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 
-export interface RawWebSocketHandlers {
-  /** A text frame's payload: `data.subarray(start, end)` (valid only during the call). */
-  readonly onText: (data: Buffer, start: number, end: number) => void;
-  /** The handshake failed or the socket errored. */
-  readonly onError: (error: Error) => void;
-  readonly onClose: () => void;
-}
-
 /**
- * A minimal WebSocket client on a raw socket, for the load generator: the
+ * A minimal WebSocket listener on a raw socket, for the load generator: the
  * handshake, unmasked server frames, pongs to pings, and text frames handed
- * over as slices of the read buffer. (A full client would cost far more CPU
- * per message than the server under test.) It stamps `collector.now` once per
- * read.
+ * to `onText` as slices of the read buffer. (A full client would cost far
+ * more CPU per message than the server under test.) A subclass says when the
+ * stream is ready (`markReady`) and what a text frame means.
  */
-export class RawWebSocket {
+export abstract class RawWebSocketStream implements StreamCounter {
+  received = 0;
+  open = true;
+  protected readonly collector: Collector;
+  /** Set once the server's ready event arrived. */
+  protected isReady = false;
+  /** Reports a message record found in a frame. */
+  protected readonly sink = (sentUs: number, seq: number): void => this.collector.record(this, sentUs, seq);
   readonly #socket: Socket;
-  readonly #collector: Collector;
-  readonly #handlers: RawWebSocketHandlers;
+  readonly #ready: Promise<void>;
+  #resolveReady: () => void = () => undefined;
+  #rejectReady: (error: Error) => void = () => undefined;
   #upgraded = false;
   #carry: Buffer | undefined;
 
   /** `path`: the request target of the upgrade, e.g. `/ws/lobby`. */
-  constructor(target: Target, path: string, collector: Collector, handlers: RawWebSocketHandlers) {
-    this.#collector = collector;
-    this.#handlers = handlers;
-    this.#socket = connect({
-      host: target.host,
-      port: target.port,
-      noDelay: true,
-      onread: {
-        buffer: READ_BUFFER,
-        callback: (n) => {
-          this.#onRead(READ_BUFFER.subarray(0, n));
-          return true;
-        },
-      },
+  constructor(target: Target, path: string, collector: Collector) {
+    this.collector = collector;
+    this.#ready = new Promise((resolve, reject) => {
+      this.#resolveReady = resolve;
+      this.#rejectReady = reject;
     });
+    this.#socket = connectReading(target, (data) => this.#onRead(data));
     this.#socket.on("connect", () => {
       this.#socket.write(
         `GET ${path} HTTP/1.1\r\n` +
@@ -56,16 +46,33 @@ export class RawWebSocket {
           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
       );
     });
-    this.#socket.on("error", (error) => handlers.onError(error));
-    this.#socket.on("close", () => handlers.onClose());
+    this.#socket.on("error", (error) => this.#rejectReady(error));
+    this.#socket.on("close", () => {
+      this.open = false;
+      if (this.isReady) this.collector.closed++;
+      else this.#rejectReady(new Error("closed before the ready event"));
+    });
+  }
+
+  /** Resolves once the server's ready event arrived. */
+  get ready(): Promise<void> {
+    return this.#ready;
   }
 
   close(): void {
     this.#socket.destroy();
   }
 
+  /** A text frame's payload: `data.subarray(start, end)`, valid only during the call. */
+  protected abstract onText(data: Buffer, start: number, end: number): void;
+
+  protected markReady(): void {
+    this.isReady = true;
+    this.#resolveReady();
+  }
+
   /** A client frame must be masked; a zero mask leaves the payload as is. */
-  send(payload: string | Buffer, opcode = OP_TEXT): void {
+  protected send(payload: string | Buffer, opcode = OP_TEXT): void {
     const body = typeof payload === "string" ? Buffer.from(payload) : payload;
     const header = Buffer.from([0x80 | opcode, 0x80 | body.length, 0, 0, 0, 0]);
     this.#socket.write(Buffer.concat([header, body]));
@@ -79,20 +86,19 @@ export class RawWebSocket {
     }
     let pos = 0;
     if (!this.#upgraded) {
-      const end = data.indexOf(HEADERS_END);
-      if (end === -1) {
+      const head = responseHead(data);
+      if (head === undefined) {
         this.#carry = Buffer.from(data);
         return;
       }
-      const status = data.toString("latin1", 0, data.indexOf("\r\n"));
-      if (!/^HTTP\/1\.1 101 /.test(status)) {
-        this.#handlers.onError(new Error(status));
+      if (!/^HTTP\/1\.1 101 /.test(head.status)) {
+        this.#rejectReady(new Error(head.status));
         return void this.#socket.destroy();
       }
       this.#upgraded = true;
-      pos = end + HEADERS_END.length;
+      pos = head.bodyStart;
     }
-    this.#collector.now = nowUs();
+    this.collector.now = nowUs();
     while (pos + 2 <= data.length) {
       const opcode = (data[pos] as number) & 0x0f;
       let length = (data[pos + 1] as number) & 0x7f;
@@ -114,7 +120,7 @@ export class RawWebSocket {
   }
 
   #onFrame(opcode: number, data: Buffer, start: number, end: number): void {
-    if (opcode === OP_TEXT) this.#handlers.onText(data, start, end);
+    if (opcode === OP_TEXT) this.onText(data, start, end);
     else if (opcode === OP_PING) this.send(data.subarray(start, end), OP_PONG);
     else if (opcode === OP_CLOSE) this.#socket.end();
   }

@@ -8,7 +8,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
-import { readBody, reportListening, roomOf } from "./harness.js";
+import { handlePost, reportListening, roomOf } from "./harness.js";
 import { MessageMinter, wsMessageFrame, wsReadyFrame } from "./message.js";
 
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -17,23 +17,15 @@ const PING_MS = 15_000;
 const rooms = new Map<string, Set<WebSocket>>();
 const minter = new MessageMinter();
 
-const server = createServer((req, res) => {
-  const roomId = req.method === "POST" ? roomOf(req.url, "/room/") : undefined;
-  if (roomId === undefined) return void res.writeHead(404).end();
-  readBody(req).then(
-    (body) => {
-      const message = minter.mint(roomId, JSON.parse(body));
-      if (message === undefined) return void res.writeHead(400).end();
-      const frame = wsMessageFrame(message);
-      for (const ws of rooms.get(roomId) ?? []) {
-        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
-        else ws.send(frame);
-      }
-      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(message));
-    },
-    () => res.writeHead(400).end(),
-  );
-});
+const server = createServer((req, res) =>
+  handlePost(req, res, minter, (roomId, message) => {
+    const frame = wsMessageFrame(message);
+    for (const ws of rooms.get(roomId) ?? []) {
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
+      else ws.send(frame);
+    }
+  }),
+);
 server.requestTimeout = 0;
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
