@@ -11,8 +11,23 @@ export interface UpgradeTarget {
 
 const PATH = /^\/ws\/([^/]*)\/?$/;
 
-/** Reads the upgrade URL; throws `HttpError` (`not_found`, `bad_request`, `invalid_query`) when it cannot. */
+/** A `Sec-WebSocket-Key`: 16 bytes in base64. */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/**
+ * Reads the upgrade URL; throws `HttpError` (`not_found`, `bad_request`,
+ * `invalid_query`) when it cannot, or when the request is no WebSocket
+ * handshake (checked here, before a listener is opened, so a bad handshake
+ * never shows as presence; `ws` checks the rest).
+ */
 export function upgradeTarget(req: IncomingMessage): UpgradeTarget {
+  const key = req.headers["sec-websocket-key"];
+  if (req.headers.upgrade?.toLowerCase() !== "websocket" || key === undefined || !KEY.test(key)) {
+    throw new HttpError(
+      "bad_request",
+      "Expected a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Key)",
+    );
+  }
   const url = new URL(req.url ?? "/", "http://upgrade.invalid");
   const match = PATH.exec(url.pathname);
   if (match === null)

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WS_CLOSE } from "../../../src/adapters/ws/index.js";
 import { Disposer, startTestServer, type TestServer } from "../../helpers/http-server.js";
@@ -49,6 +51,23 @@ describe("a refused upgrade", () => {
       expect(server.ws?.size).toBe(0);
     },
   );
+
+  it("answers a handshake without Sec-WebSocket-Key with 400 bad_request, before any listener opens", async () => {
+    const server = await startTestServer(disposer, { ws: {} });
+    const watcher = await server.socket("/ws/lobby");
+    await watcher.next();
+    const socket = connect(server.port, "127.0.0.1");
+    disposer.add(socket, (s) => s.destroy());
+    await once(socket, "connect");
+    socket.write(
+      "GET /ws/lobby?userId=ann HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+    );
+    const [answer] = (await once(socket, "data")) as [Buffer];
+    expect(answer.toString("latin1")).toMatch(/^HTTP\/1\.1 400 [\s\S]*"code":"bad_request"/);
+    // Ann never counted as present: the watcher's next event is a sentinel.
+    await server.rooms.submit({ roomId: "lobby", userId: "zed", text: "sentinel" });
+    expect(await watcher.next()).toMatchObject({ type: "message", text: "sentinel" });
+  });
 
   it("answers a plain GET (no upgrade) with 426 upgrade_required", async () => {
     const server = await startTestServer(disposer, { ws: {} });
