@@ -1,8 +1,8 @@
 import type { RoomEvent } from "../rooms/index.js";
 
-/** What a transport writes for one event: the frame and its UTF-8 size. */
-export interface CachedFrame {
-  readonly frame: string;
+/** What a transport writes for one event: the frame and its size in bytes. */
+export interface CachedFrame<F extends string | Buffer = string> {
+  readonly frame: F;
   readonly bytes: number;
 }
 
@@ -12,13 +12,15 @@ export interface CachedFrame {
  * fanned out to thousands of streams is serialised once; entries go with
  * their events (a WeakMap).
  */
-export function createFrameCache(format: (event: RoomEvent) => string): (event: RoomEvent) => CachedFrame {
-  const cache = new WeakMap<RoomEvent, CachedFrame>();
+export function createFrameCache<F extends string | Buffer>(
+  format: (event: RoomEvent) => F,
+): (event: RoomEvent) => CachedFrame<F> {
+  const cache = new WeakMap<RoomEvent, CachedFrame<F>>();
   return (event) => {
     let entry = cache.get(event);
     if (entry === undefined) {
       const frame = format(event);
-      entry = { frame, bytes: Buffer.byteLength(frame) };
+      entry = { frame, bytes: typeof frame === "string" ? Buffer.byteLength(frame) : frame.length };
       cache.set(event, entry);
     }
     return entry;

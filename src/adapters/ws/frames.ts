@@ -3,14 +3,15 @@ import { eventData } from "../event-data.js";
 import { type CachedFrame, createFrameCache } from "../frame-cache.js";
 
 /**
- * A room event as one WebSocket text frame: `{"type", ...the SSE data}`, so a
- * message frame is `{"type":"message","id",...}` and ready is
- * `{"type":"ready","roomId","members","lastId","recovered"}`. Shared by every
- * socket of an adapter: a message fanned out to thousands of sockets is
- * serialised once.
+ * A room event as the UTF-8 payload of one WebSocket text frame:
+ * `{"type", ...the SSE data}`, so a message frame is `{"type":"message","id",...}`
+ * and ready is `{"type":"ready","roomId","members","lastId","recovered"}`.
+ * Shared by every socket of an adapter: a message fanned out to thousands of
+ * sockets is serialised and encoded once (a Buffer is written as is; a string
+ * would be encoded again for every socket).
  */
-export function createWsFrameFormatter(): (event: RoomEvent) => CachedFrame {
-  return createFrameCache((event) => JSON.stringify({ type: event.type, ...eventData(event) }));
+export function createWsFrameFormatter(): (event: RoomEvent) => CachedFrame<Buffer> {
+  return createFrameCache((event) => Buffer.from(JSON.stringify({ type: event.type, ...eventData(event) })));
 }
 
 /** A client's correlation id, echoed back in the answer to its frame. */

@@ -13,12 +13,15 @@ import { FrameRateLimiter, type RateVerdict } from "./rate-limit.js";
 export interface WsSessionContext {
   readonly rooms: RoomManager;
   readonly options: ResolvedWsOptions;
-  readonly frameOf: (event: RoomEvent) => CachedFrame;
+  readonly frameOf: (event: RoomEvent) => CachedFrame<Buffer>;
   /** Corks a socket until the end of the tick (one syscall per burst). */
   readonly cork: (socket: Duplex) => void;
   /** Counts delivered events for the metrics. */
   readonly countDelivered: (count: number) => void;
 }
+
+/** Event payloads are UTF-8 JSON in Buffers: sent as text frames. */
+const TEXT = { binary: false } as const;
 
 /** Client frames read but not yet answered, past which the socket stops reading (TCP pushes back). */
 const MAX_PENDING_FRAMES = 32;
@@ -139,7 +142,7 @@ export class WsSession {
   #write(events: readonly RoomEvent[]): boolean {
     this.#context.cork(this.#socket);
     for (const event of events) {
-      this.#ws.send(this.#context.frameOf(event).frame);
+      this.#ws.send(this.#context.frameOf(event).frame, TEXT);
       if (event.type === "message") this.#lastId = event.message.id;
       else if (event.type === "ready" && this.#lastId === undefined) this.#lastId = event.lastId ?? undefined;
     }

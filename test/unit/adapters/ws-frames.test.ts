@@ -3,7 +3,7 @@ import { createWsFrameFormatter, errorFrame, submittedFrame } from "../../../src
 
 describe("WebSocket frames", () => {
   const frame = (event: Parameters<ReturnType<typeof createWsFrameFormatter>>[0]) =>
-    JSON.parse(formatter(event).frame);
+    JSON.parse(formatter(event).frame.toString());
   const formatter = createWsFrameFormatter();
   const message = {
     id: "e1-1",
@@ -35,7 +35,7 @@ describe("WebSocket frames", () => {
   it("serialises an event once however many sockets it reaches, and knows its UTF-8 size", () => {
     const event = { type: "message", message: { ...message, text: "héllo" } } as const;
     expect(formatter(event)).toBe(formatter(event));
-    expect(formatter(event).bytes).toBe(Buffer.byteLength(formatter(event).frame));
+    expect(formatter(event).bytes).toBe(Buffer.byteLength(formatter(event).frame.toString()));
   });
 
   it("echoes the client's ref in answers, and leaves it out when there was none", () => {
