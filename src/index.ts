@@ -25,6 +25,13 @@ export {
 } from "./adapters/http/index.js";
 export { createRestRouter } from "./adapters/rest/index.js";
 export {
+  attachWsAdapter,
+  WS_CLOSE,
+  type WsAdapter,
+  type WsAdapterOptions,
+  type WsCloseCode,
+} from "./adapters/ws/index.js";
+export {
   BroadcastError,
   Broadcaster,
   BroadcasterClosedError,

@@ -20,6 +20,14 @@ export interface TailOptions {
   readonly onReconnect?: () => void;
 }
 
+/**
+ * A room event from its type and the JSON data the text transports carry (an
+ * SSE frame's `data`, a WebSocket frame less its `type`).
+ */
+export function roomEventFromJson(type: string, data: Record<string, unknown>): RoomEvent {
+  return (type === "message" ? { type, message: data } : { type, ...data }) as RoomEvent;
+}
+
 /** A failure reported by the server (its error code and message) or by the network. */
 export class ClientError extends Error {
   override readonly name = "ClientError";

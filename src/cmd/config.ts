@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
 
-export const ADAPTERS = ["rest", "html", "grpc"] as const;
+export const ADAPTERS = ["rest", "html", "grpc", "ws"] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
 /** Everything `serve` needs, after flags, environment and defaults were applied. */

@@ -69,7 +69,7 @@ export class GrpcChatClient implements ChatClient {
         let deleted = false;
         call.on("data", (wire: WireEvent) => {
           opened = true;
-          const event = toEvent(wire);
+          const event = fromWireEvent(wire);
           if (event.type === "message") since = event.message.id;
           if (event.type === "deleted") deleted = true;
           onEvent(event);
@@ -129,7 +129,8 @@ const RECOVERED: Readonly<Record<string, boolean | null>> = {
   RESUME_STATUS_INCOMPLETE: false,
 };
 
-function toEvent(wire: WireEvent): RoomEvent {
+/** A gRPC `Event` as the room event it stands for (the SSE and WebSocket shape). */
+export function fromWireEvent(wire: WireEvent): RoomEvent {
   switch (wire.event) {
     case "ready": {
       const ready = wire.ready;

@@ -1,6 +1,6 @@
 import { EventSource } from "eventsource";
 import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
-import { type ChatClient, ClientError, type TailOptions } from "./chat-client.js";
+import { type ChatClient, ClientError, roomEventFromJson, type TailOptions } from "./chat-client.js";
 
 const EVENT_TYPES = ["ready", "message", "joined", "left", "deleted"] as const;
 
@@ -60,7 +60,7 @@ export class HttpChatClient implements ChatClient {
         source.addEventListener(type, (event) => {
           opened = true;
           const data = JSON.parse(event.data);
-          onEvent(type === "message" ? { type, message: data } : { type, ...data });
+          onEvent(roomEventFromJson(type, data));
           if (type === "deleted") finish();
         });
       }
@@ -78,17 +78,26 @@ export class HttpChatClient implements ChatClient {
   }
 }
 
-function networkError(base: string, error: unknown): ClientError {
+/** A request that never got an answer: the server is down or the address is wrong. */
+export function networkError(base: string, error: unknown): ClientError {
   const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
   return new ClientError("unreachable", `cannot reach ${base} (${cause})`);
 }
 
 async function errorFrom(response: Response): Promise<ClientError> {
-  const body = (await response.json().catch(() => undefined)) as
-    | { error?: { code?: string; message?: string } }
-    | undefined;
+  return errorFromBody(response.status, await response.text().catch(() => ""));
+}
+
+/** The server's `{"error":{"code","message"}}` answer as a ClientError (or its HTTP status, if the body is not one). */
+export function errorFromBody(status: number, text: string): ClientError {
+  let body: { error?: { code?: string; message?: string } } | undefined;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
   return new ClientError(
-    body?.error?.code ?? `http_${response.status}`,
-    body?.error?.message ?? `the server answered HTTP ${response.status}`,
+    body?.error?.code ?? `http_${status}`,
+    body?.error?.message ?? `the server answered HTTP ${status}`,
   );
 }

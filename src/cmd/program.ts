@@ -20,6 +20,7 @@ import { GrpcChatClient } from "./grpc-client.js";
 import { HttpChatClient } from "./http-client.js";
 import { formatEventJson, formatEventLine, formatRoomsTable } from "./output.js";
 import { runServe } from "./run-serve.js";
+import { WsChatClient } from "./ws-client.js";
 
 export interface ProgramIO {
   readonly out: (line: string) => void;
@@ -34,12 +35,15 @@ const processIO: ProgramIO = {
 interface ClientFlags {
   readonly url: string;
   readonly grpc?: string;
+  readonly ws?: boolean;
 }
 
 /** The `chat-server` command line, built without side effects so tests can parse with it. */
 export function buildProgram(io: ProgramIO = processIO): Command {
   const program = new Command("chat-server")
-    .description("A realtime chat server: REST + Server-Sent Events, gRPC and HTML pages over shared rooms.")
+    .description(
+      "A realtime chat server: REST + Server-Sent Events, WebSocket, gRPC and HTML pages over shared rooms.",
+    )
     .option("--verbose", "show stack traces of errors (also DEBUG=chat-server)")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -48,7 +52,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     .command("serve")
     .description("start the server (every adapter unless --only says otherwise)")
     .addOption(
-      new Option("--all", "serve every adapter: rest, html and grpc (the default)").conflicts("only"),
+      new Option("--all", "serve every adapter: rest, html, grpc and ws (the default)").conflicts("only"),
     )
     .addOption(
       new Option(
@@ -60,7 +64,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     )
     .addOption(new Option("--host <host>", "interface to listen on").env("CHAT_HOST").default("127.0.0.1"))
     .addOption(
-      new Option("--http-port <port>", "HTTP port (rest and html); 0 picks a free one")
+      new Option("--http-port <port>", "HTTP port (rest, html and ws); 0 picks a free one")
         .env("CHAT_HTTP_PORT")
         .default(8080)
         .argParser(parsePort),
@@ -84,7 +88,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         .argParser(positiveInteger),
     )
     .addOption(
-      new Option("--heartbeat-ms <ms>", "SSE heartbeat interval")
+      new Option("--heartbeat-ms <ms>", "SSE heartbeat and WebSocket ping interval")
         .env("CHAT_HEARTBEAT_MS")
         .default(15_000)
         .argParser(positiveInteger),
@@ -253,13 +257,24 @@ function withClientFlags(command: Command): Command {
     .addOption(
       new Option("--grpc <host:port>", "talk gRPC to this address instead of HTTP")
         .env("CHAT_GRPC")
-        .argParser(parseHostPort),
+        .argParser(parseHostPort)
+        .conflicts("ws"),
+    )
+    .addOption(
+      new Option(
+        "--ws",
+        "talk WebSocket to the --url server (ws://host/ws/:roomId) instead of REST + SSE",
+      ).env("CHAT_WS"),
     );
 }
 
 async function withClient(flags: ClientFlags, use: (client: ChatClient) => Promise<void>): Promise<void> {
   const client: ChatClient =
-    flags.grpc === undefined ? new HttpChatClient(flags.url) : new GrpcChatClient(flags.grpc);
+    flags.grpc !== undefined
+      ? new GrpcChatClient(flags.grpc)
+      : flags.ws === true
+        ? new WsChatClient(flags.url)
+        : new HttpChatClient(flags.url);
   try {
     await use(client);
   } finally {

@@ -1,5 +1,6 @@
 import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapters/http/index.js";
+import { attachWsAdapter, type WsAdapter } from "../adapters/ws/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { PostgresRoomStore } from "../stores/postgres/index.js";
@@ -14,8 +15,9 @@ export interface RunningServer {
   readonly grpcPort: number | undefined;
   /**
    * Graceful stop: healthz and gRPC health turn unhealthy, nothing new is
-   * accepted, gRPC streams end with UNAVAILABLE, SSE streams end (clients
-   * reconnect and resume elsewhere); connections left after `graceMs` are cut.
+   * accepted, gRPC streams end with UNAVAILABLE, SSE streams end and
+   * WebSockets close with 1012 (clients reconnect and resume elsewhere);
+   * connections left after `graceMs` are cut.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -43,15 +45,18 @@ export async function startServer(
   let serving = true;
   const listening: string[] = [];
   let http: RunningHttpServer | undefined;
+  let ws: WsAdapter | undefined;
   let grpc: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
 
   try {
     const rest = config.adapters.has("rest");
     const html = config.adapters.has("html");
-    if (rest || html) {
+    const wsOn = config.adapters.has("ws");
+    if (rest || html || wsOn) {
       const app = createHttpApp(rooms, {
         rest,
         html,
+        ws: wsOn,
         isServing: () => serving,
         heartbeatMs: config.heartbeatMs,
         metrics,
@@ -62,8 +67,13 @@ export async function startServer(
         "--http-port",
         config,
       );
+      if (wsOn) {
+        ws = attachWsAdapter(http.server, rooms, { pingIntervalMs: config.heartbeatMs, metrics, logger });
+      }
       if (rest) listening.push(`rest  ${http.url}  (JSON API, SSE at /stream/:roomId, /healthz, /metrics)`);
       if (html) listening.push(`html  ${http.url}/  (room pages at /room/:roomId)`);
+      if (wsOn)
+        listening.push(`ws    ${http.url.replace(/^http/, "ws")}/ws/:roomId  (WebSocket, on the HTTP port)`);
     }
     if (config.adapters.has("grpc")) {
       routeGrpcLogs(logger);
@@ -81,6 +91,7 @@ export async function startServer(
     listening.push(shared?.where ?? "store in memory (rooms live in this process)");
   } catch (error) {
     clearInterval(storeWatch);
+    await ws?.close(0);
     await http?.close(0);
     await grpc?.close();
     await rooms.close();
@@ -97,9 +108,12 @@ export async function startServer(
       serving = false;
       clearInterval(storeWatch);
       const httpClosed = http?.close(graceMs);
+      // WebSockets are not HTTP connections any more: they get their 1012 close from the adapter.
+      const wsClosed = ws?.close(graceMs);
       // gRPC first, so its streams end with UNAVAILABLE rather than as finished.
       await grpc?.close(graceMs);
       await rooms.close();
+      await wsClosed;
       await httpClosed;
       await store?.close();
     },

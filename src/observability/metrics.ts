@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { RoomManager } from "../rooms/index.js";
 
-export type StreamAdapter = "sse" | "grpc";
+export type StreamAdapter = "sse" | "grpc" | "ws";
 /** Why a stream was ended by the server for being slow. */
 export type EvictionReason = "slow_consumer";
 
@@ -41,7 +41,7 @@ export class ChatMetrics {
     const registers = [this.registry];
     this.#openStreams = new Gauge({
       name: "chat_open_streams",
-      help: "Streams open now, by adapter",
+      help: "Streams open now (SSE streams, gRPC streams, WebSockets), by adapter",
       labelNames: ["adapter"],
       registers,
     });
@@ -136,7 +136,7 @@ export class ChatMetrics {
     this.#evictions.inc({ adapter, reason });
   }
 
-  requestError(adapter: "rest" | "html" | "grpc", code: string): void {
+  requestError(adapter: "rest" | "html" | "grpc" | "ws", code: string): void {
     this.#requestErrors.inc({ adapter, code });
   }
 }

@@ -104,7 +104,7 @@ export async function freePort(): Promise<number> {
 /** Starts `serve` and resolves once every adapter printed where it listens. */
 export async function startServe(
   args: readonly string[],
-  adapters = 3,
+  adapters = 4,
   env: NodeJS.ProcessEnv = {},
 ): Promise<LiveCli & { httpUrl?: string; grpcAddress?: string }> {
   // Free ports unless the test sets them through the environment.
@@ -114,9 +114,13 @@ export async function startServe(
   ];
   const cli = startCli(["serve", ...ports, ...args], env);
   const out = await cli.waitForStdout(
-    (s) => s.split("\n").filter((l) => /^(rest|html|grpc) /.test(l)).length >= adapters,
+    (s) => s.split("\n").filter((l) => /^(rest|html|grpc|ws) /.test(l)).length >= adapters,
   );
-  const httpUrl = /^(?:rest|html)\s+(http:\/\/\S+?)\/?\s/m.exec(out)?.[1];
+  // `ws    ws://host:port/ws/:roomId` when only the WebSocket adapter is on the HTTP port.
+  const wsHost = /^ws\s+ws:\/\/(\S+?)\/ws\//m.exec(out)?.[1];
+  const httpUrl =
+    /^(?:rest|html)\s+(http:\/\/\S+?)\/?\s/m.exec(out)?.[1] ??
+    (wsHost === undefined ? undefined : `http://${wsHost}`);
   const grpcAddress = /^grpc\s+(\S+)/m.exec(out)?.[1];
   return Object.assign(
     cli,

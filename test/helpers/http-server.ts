@@ -6,9 +6,11 @@ import {
   type RunningHttpServer,
   startHttpServer,
 } from "../../src/adapters/http/index.js";
+import { attachWsAdapter, type WsAdapter, type WsAdapterOptions } from "../../src/adapters/ws/index.js";
 import { RoomManager, type RoomManagerOptions } from "../../src/rooms/index.js";
 import { Disposer } from "./disposer.js";
 import { openSse, type SseConnection, type SseOptions } from "./http-sse.js";
+import { openWs, type WsClientOptions, type WsConnection } from "./ws-client.js";
 
 export { Disposer };
 
@@ -20,6 +22,12 @@ export interface TestServer extends RunningHttpServer {
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Opens an SSE stream at `path` with the raw client; closed at disposal. */
   stream(path: string, options?: SseOptions): Promise<SseConnection>;
+  /** The WebSocket adapter, when `ws` options were given. */
+  readonly ws: WsAdapter | undefined;
+  /** `ws://host:port` */
+  readonly wsUrl: string;
+  /** Opens a WebSocket at `path` with a real `ws` client; closed at disposal. */
+  socket(path: string, options?: WsClientOptions): Promise<WsConnection>;
   /** `POST` JSON to `path`. */
   postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
@@ -27,6 +35,8 @@ export interface TestServer extends RunningHttpServer {
 export interface TestServerOptions {
   readonly app?: HttpAppOptions;
   readonly rooms?: RoomManagerOptions | RoomManager;
+  /** Attach the WebSocket adapter with these options. */
+  readonly ws?: WsAdapterOptions;
   /** Listen on this port instead of a free one (a restart on the same port). */
   readonly port?: number;
   readonly limits?: HttpServerLimits;
@@ -43,18 +53,19 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const rooms = options.rooms instanceof RoomManager ? options.rooms : new RoomManager(options.rooms);
   if (!(options.rooms instanceof RoomManager)) disposer.add(rooms, (r) => r.close());
-  const running = await startHttpServer(
-    createHttpApp(rooms, options.app),
-    "127.0.0.1",
-    options.port ?? 0,
-    options.limits,
-  );
+  const app = createHttpApp(rooms, { ws: options.ws !== undefined, ...options.app });
+  const running = await startHttpServer(app, "127.0.0.1", options.port ?? 0, options.limits);
   const open = new Set<Socket>();
   running.server.on("connection", (socket: Socket) => {
     open.add(socket);
     socket.once("close", () => open.delete(socket));
   });
   disposer.add(running, (r) => r.close(0));
+  const ws =
+    options.ws === undefined
+      ? undefined
+      : disposer.add(attachWsAdapter(running.server, rooms, options.ws), (w) => w.close(0));
+  const wsUrl = running.url.replace(/^http/, "ws");
   const fetchPath = (path: string, init?: RequestInit) => fetch(`${running.url}${path}`, init);
   return {
     server: running.server,
@@ -64,6 +75,10 @@ export async function startTestServer(
     rooms,
     sockets: () => [...open],
     fetch: fetchPath,
+    ws,
+    wsUrl,
+    socket: async (path, wsOptions) =>
+      disposer.add(await openWs(`${wsUrl}${path}`, wsOptions), (c) => c.close()),
     stream: async (path, sseOptions) =>
       disposer.add(await openSse(`${running.url}${path}`, sseOptions), (c) => c.close()),
     postJson: (path, body, headers = {}) =>

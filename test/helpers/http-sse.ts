@@ -1,4 +1,5 @@
 import { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, request } from "node:http";
+import { reading } from "./reading.js";
 
 /** One SSE frame as it came over the wire: only the fields it actually carried. */
 export interface SseFrame {
@@ -161,24 +162,7 @@ function connection(req: ClientRequest, res: IncomingMessage, body: string): Sse
     body,
     nextFrame,
     next,
-    take: async (count) => {
-      const events: SseEvent[] = [];
-      while (events.length < count) {
-        const event = await next();
-        if (event === undefined) {
-          throw new Error(`The stream ended after ${events.length} of ${count} expected events`);
-        }
-        events.push(event);
-      }
-      return events;
-    },
-    until: async (predicate) => {
-      for (;;) {
-        const event = await next();
-        if (event === undefined) throw new Error("The stream ended before the expected event");
-        if (predicate(event)) return event;
-      }
-    },
+    ...reading(next, "The stream ended"),
     ended,
     close: () => {
       req.destroy();

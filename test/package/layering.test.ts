@@ -50,7 +50,7 @@ describe("layering: broadcast ← rooms ← adapters ← cmd", () => {
   });
 
   it("lets adapters use rooms only through its index, and never import cmd or each other", () => {
-    const adapterOf = (path: string) => /^adapters\/(rest|html|grpc)\//.exec(path)?.[1];
+    const adapterOf = (path: string) => /^adapters\/(rest|html|grpc|ws)\//.exec(path)?.[1];
     for (const { file, specifiers } of inFolder("adapters/")) {
       for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
         const landing = target(file, specifier);

@@ -21,6 +21,7 @@ import { GrpcStreams } from "./grpc-client.js";
 import { createPublisher } from "./publishers.js";
 import { SocketIoStream } from "./socketio-client.js";
 import { SseStream } from "./sse-client.js";
+import { WsStream } from "./ws-client.js";
 
 interface Stream extends StreamCounter {
   readonly ready: Promise<void>;
@@ -57,6 +58,8 @@ async function connectAll(command: ConnectCommand): Promise<ConnectResult> {
         return () => new SseStream(command.target, collector);
       case "socketio":
         return () => new SocketIoStream(command.target, collector);
+      case "ws":
+        return () => new WsStream(command.target, collector);
       case "grpc": {
         grpcStreams ??= await GrpcStreams.create(command.target);
         const pool = grpcStreams;

@@ -13,6 +13,8 @@ const USER_ID = "bench-publisher";
 export async function createPublisher(target: Target, window: number): Promise<Publisher> {
   switch (target.kind) {
     case "sse":
+    case "ws":
+      // WebSocket servers here take posts like SSE ones: the same submit path for both.
       return httpPublisher(target, window);
     case "socketio":
       return socketIoPublisher(target);

@@ -1,11 +1,9 @@
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { nowUs, scanRecords } from "../shared/payload.js";
 import type { Target } from "../shared/protocol.js";
 import type { Collector, StreamCounter } from "./collector.js";
+import { connectReading, responseHead } from "./read-socket.js";
 
-/** One read buffer for every socket: each read is parsed before the next one lands. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-const HEADERS_END = Buffer.from("\r\n\r\n");
 /** `event: ready` or `event:ready` (better-sse writes no space). */
 const READY = Buffer.from("ready\n");
 const FRAME_END = Buffer.from("\n\n");
@@ -34,18 +32,7 @@ export class SseStream implements StreamCounter {
       this.#resolveReady = resolve;
       this.#rejectReady = reject;
     });
-    this.#socket = connect({
-      host: target.host,
-      port: target.port,
-      noDelay: true,
-      onread: {
-        buffer: READ_BUFFER,
-        callback: (n) => {
-          this.#onRead(READ_BUFFER.subarray(0, n));
-          return true;
-        },
-      },
-    });
+    this.#socket = connectReading(target, (data) => this.#onRead(data));
     this.#socket.on("connect", () => {
       this.#socket.write(
         `GET /stream/${target.roomId} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n` +
@@ -83,18 +70,17 @@ export class SseStream implements StreamCounter {
       return;
     }
     if (this.#stage === "headers") {
-      const end = data.indexOf(HEADERS_END);
-      if (end === -1) {
+      const head = responseHead(data);
+      if (head === undefined) {
         this.#carry = Buffer.from(data);
         return;
       }
-      const status = data.toString("latin1", 0, data.indexOf("\r\n"));
-      if (!/^HTTP\/1\.1 200 /.test(status)) {
-        this.#rejectReady(new Error(status));
+      if (!/^HTTP\/1\.1 200 /.test(head.status)) {
+        this.#rejectReady(new Error(head.status));
         return void this.#socket.destroy();
       }
       this.#stage = "ready";
-      data = data.subarray(end + HEADERS_END.length);
+      data = data.subarray(head.bodyStart);
     }
     const ready = data.indexOf(READY);
     const frameEnd = ready === -1 ? -1 : data.indexOf(FRAME_END, ready);

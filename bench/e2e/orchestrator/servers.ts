@@ -139,6 +139,17 @@ export const SERVERS: readonly ServerSpec[] = [
       existsSync("src/adapters/grpc/index.ts") ? undefined : "src/adapters/grpc/index.ts does not exist yet",
   },
   {
+    // WebSocket listeners; messages are posted to the REST API, as for SSE.
+    name: "ours-ws",
+    label: "chat-server WebSocket",
+    kind: "ws",
+    file: "src/cmd/main.ts",
+    args: [...CLI_SERVE, "--only", "ws,rest"],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
+    ours: true,
+  },
+  {
     name: "raw-sse",
     label: "hand-written node:http SSE",
     kind: "sse",
@@ -150,6 +161,13 @@ export const SERVERS: readonly ServerSpec[] = [
     label: "better-sse",
     kind: "sse",
     file: "bench/e2e/servers/better-sse.ts",
+    ours: false,
+  },
+  {
+    name: "raw-ws",
+    label: "plain ws server",
+    kind: "ws",
+    file: "bench/e2e/servers/raw-ws.ts",
     ours: false,
   },
   {

@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Channel, createChannel, createSession } from "better-sse";
-import { readBody, reportListening, roomOf } from "./harness.js";
+import { handlePost, reportListening, roomOf } from "./harness.js";
 import { MessageMinter } from "./message.js";
 
 const channels = new Map<string, Channel>();
@@ -35,17 +35,9 @@ const server = createServer((req, res) => {
     );
     return;
   }
-  const roomId = req.method === "POST" ? roomOf(req.url, "/room/") : undefined;
-  if (roomId === undefined) return void res.writeHead(404).end();
-  readBody(req).then(
-    (body) => {
-      const message = minter.mint(roomId, JSON.parse(body));
-      if (message === undefined) return void res.writeHead(400).end();
-      channels.get(roomId)?.broadcast(message, "message", { eventId: message.id });
-      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(message));
-    },
-    () => res.writeHead(400).end(),
-  );
+  handlePost(req, res, minter, (roomId, message) => {
+    channels.get(roomId)?.broadcast(message, "message", { eventId: message.id });
+  });
 });
 server.requestTimeout = 0;
 

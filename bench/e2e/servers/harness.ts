@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerCommand, ServerReport } from "../shared/protocol.js";
+import type { BenchMessage, MessageMinter } from "./message.js";
 
 function send(report: ServerReport): void {
   process.send?.(report);
@@ -66,4 +68,28 @@ export function readBody(req: NodeJS.ReadableStream, limit = 64 * 1024): Promise
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/**
+ * The peers' submit path, `POST /room/:room` with `{userId, text}`: mints the
+ * message, hands it to `deliver` for the room's streams, answers `201` with
+ * it (`400` for a bad body, `404` for another route).
+ */
+export function handlePost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  minter: MessageMinter,
+  deliver: (roomId: string, message: BenchMessage) => void,
+): void {
+  const roomId = req.method === "POST" ? roomOf(req.url, "/room/") : undefined;
+  if (roomId === undefined) return void res.writeHead(404).end();
+  readBody(req).then(
+    (body) => {
+      const message = minter.mint(roomId, JSON.parse(body));
+      if (message === undefined) return void res.writeHead(400).end();
+      deliver(roomId, message);
+      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(message));
+    },
+    () => res.writeHead(400).end(),
+  );
 }

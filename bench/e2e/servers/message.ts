@@ -39,3 +39,13 @@ export function messageFrame(message: BenchMessage): string {
 export function readyFrame(roomId: string): string {
   return `event: ready\ndata: ${JSON.stringify({ roomId, members: [], lastId: null, recovered: null })}\n\n`;
 }
+
+/** The WebSocket frame of a message, as our adapter writes it. */
+export function wsMessageFrame(message: BenchMessage): string {
+  return JSON.stringify({ type: "message", ...message });
+}
+
+/** The first WebSocket frame of a socket, as our adapter writes it. */
+export function wsReadyFrame(roomId: string): string {
+  return JSON.stringify({ type: "ready", roomId, members: [], lastId: null, recovered: null });
+}

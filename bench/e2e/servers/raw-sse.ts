@@ -5,7 +5,7 @@
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody, reportListening, roomOf } from "./harness.js";
+import { handlePost, reportListening, roomOf } from "./harness.js";
 import { MessageMinter, messageFrame, readyFrame } from "./message.js";
 
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -35,21 +35,13 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  const roomId = req.method === "POST" ? roomOf(req.url, "/room/") : undefined;
-  if (roomId === undefined) return void res.writeHead(404).end();
-  readBody(req).then(
-    (body) => {
-      const message = minter.mint(roomId, JSON.parse(body));
-      if (message === undefined) return void res.writeHead(400).end();
-      const frame = messageFrame(message);
-      for (const stream of rooms.get(roomId) ?? []) {
-        if (stream.writableLength > MAX_BUFFERED_BYTES) stream.destroy();
-        else stream.write(frame);
-      }
-      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(message));
-    },
-    () => res.writeHead(400).end(),
-  );
+  handlePost(req, res, minter, (roomId, message) => {
+    const frame = messageFrame(message);
+    for (const stream of rooms.get(roomId) ?? []) {
+      if (stream.writableLength > MAX_BUFFERED_BYTES) stream.destroy();
+      else stream.write(frame);
+    }
+  });
 });
 server.requestTimeout = 0;
 

@@ -7,7 +7,7 @@ import type { MachineCpu } from "./proc-stats.js";
  */
 
 /** How the generator talks to a server. */
-export type TargetKind = "sse" | "socketio" | "grpc";
+export type TargetKind = "sse" | "socketio" | "grpc" | "ws";
 
 export interface Target {
   readonly kind: TargetKind;

@@ -10,6 +10,11 @@ export interface HttpAppOptions extends HttpAdapterOptions {
   readonly rest?: boolean;
   /** Mount the browser pages (before the API, which takes the JSON requests). @default true */
   readonly html?: boolean;
+  /**
+   * The WebSocket adapter is attached to this app's server: a plain
+   * `GET /ws/:roomId` (no upgrade) answers `426` instead of `404`. @default false
+   */
+  readonly ws?: boolean;
   /** `/healthz` answers 200 while this returns true, 503 otherwise. @default () => true */
   readonly isServing?: () => boolean;
 }
@@ -32,6 +37,12 @@ export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}):
   if (metrics !== undefined) {
     app.get("/metrics", async (_req, res) => {
       res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
+  if (options.ws === true) {
+    app.get("/ws/:roomId", (_req, res) => {
+      res.set("upgrade", "websocket");
+      sendError(res, "upgrade_required", "This is a WebSocket endpoint: connect with a WebSocket client");
     });
   }
   if (options.html ?? true) app.use(createHtmlRouter(rooms, options));

@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   room_not_found: 404,
   not_found: 404,
   method_not_allowed: 405,
+  upgrade_required: 426,
   too_many_rooms: 429,
   too_many_streams: 503,
   shutting_down: 503,

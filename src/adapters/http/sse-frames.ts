@@ -1,5 +1,6 @@
 import type { RoomEvent } from "../../rooms/index.js";
 import { eventData } from "../event-data.js";
+import { createFrameCache } from "../frame-cache.js";
 
 export interface FrameFormatter {
   /** The frames of `events`, concatenated. */
@@ -15,16 +16,7 @@ export interface FrameFormatter {
  * message fanned out to thousands of streams is serialised once.
  */
 export function createFrameFormatter(): FrameFormatter {
-  const cache = new WeakMap<RoomEvent, { frame: string; bytes: number }>();
-  const entryOf = (event: RoomEvent): { frame: string; bytes: number } => {
-    let entry = cache.get(event);
-    if (entry === undefined) {
-      const frame = formatFrame(event);
-      entry = { frame, bytes: Buffer.byteLength(frame) };
-      cache.set(event, entry);
-    }
-    return entry;
-  };
+  const entryOf = createFrameCache(formatFrame);
   return {
     frames: (events) =>
       events.length === 1

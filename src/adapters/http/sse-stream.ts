@@ -1,7 +1,7 @@
-import type { Socket } from "node:net";
 import type { Request, RequestHandler, Response } from "express";
 import type { RoomManager } from "../../rooms/index.js";
 import { pumpListener } from "../stream-pump.js";
+import { tickCorker, tickCounter } from "../tick-batching.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
 import type { ResolvedHttpOptions } from "./options.js";
@@ -87,40 +87,6 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
       options.metrics?.streamClosed("sse");
     }
   }
-}
-
-/**
- * Returns `cork(socket)`: corks a socket until the end of this tick, as
- * res.write() does, so a burst written in one tick still leaves in one
- * syscall and shows as backpressure while it is being written; one nextTick
- * uncorks every socket corked in the tick, instead of one per write.
- */
-function tickCorker(): (socket: Socket) => void {
-  let corked: Socket[] = [];
-  const uncorkAll = (): void => {
-    const sockets = corked;
-    corked = [];
-    for (const socket of sockets) socket.uncork();
-  };
-  return (socket) => {
-    if (socket.writableCorked > 0) return;
-    socket.cork();
-    if (corked.push(socket) === 1) process.nextTick(uncorkAll);
-  };
-}
-
-/** Returns `count(n)`: adds up counts and reports their sum once per event-loop turn. */
-function tickCounter(report: (sum: number) => void): (n: number) => void {
-  let sum = 0;
-  const flush = (): void => {
-    const total = sum;
-    sum = 0;
-    report(total);
-  };
-  return (n) => {
-    if (sum === 0) setImmediate(flush);
-    sum += n;
-  };
 }
 
 function startEventStream(req: Request, res: Response): void {

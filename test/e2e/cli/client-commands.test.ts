@@ -25,6 +25,7 @@ const jsonLines = (text: string) =>
 describe.each([
   { transport: "HTTP", flags: () => ["--url", url] },
   { transport: "gRPC", flags: () => ["--grpc", grpc] },
+  { transport: "WebSocket", flags: () => ["--url", url, "--ws"] },
 ])("client commands over $transport", ({ transport, flags }) => {
   const room = `cli-${transport.toLowerCase()}`;
 

@@ -24,7 +24,7 @@ describe("chat-server errors", () => {
   it("rejects an unknown adapter, naming the valid ones", async () => {
     const result = await runCli(["serve", "--only", "grpc,ftp"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Unknown adapter "ftp"; expected rest, html, grpc');
+    expect(result.stderr).toContain('Unknown adapter "ftp"; expected rest, html, grpc, ws');
     expectOneCleanLine(result.stderr);
   });
 

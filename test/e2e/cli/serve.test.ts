@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort, type LiveCli, startServe } from "../../helpers/cli.js";
+import { openWs } from "../../helpers/ws-client.js";
 
 const running: LiveCli[] = [];
 afterEach(async () => {
@@ -27,8 +28,11 @@ describe("chat-server serve", () => {
     const cli = await startServe([]);
     running.push(cli);
     const lines = (await cli.waitForStdout((out) => out.includes("store "))).trim().split("\n");
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "grpc", "store"]);
-    expect(lines[3]).toMatch(/^store in memory/);
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "ws", "grpc", "store"]);
+    expect(lines[2]).toBe(
+      `ws    ${cli.httpUrl?.replace(/^http/, "ws")}/ws/:roomId  (WebSocket, on the HTTP port)`,
+    );
+    expect(lines[4]).toMatch(/^store in memory/);
     const health = await fetch(`${cli.httpUrl}/healthz`);
     expect(await health.json()).toEqual({ status: "ok" });
     const page = await fetch(`${cli.httpUrl}/room/lobby`, { headers: { accept: "text/html" } });
@@ -70,6 +74,19 @@ describe("chat-server serve", () => {
     running.push(cli);
     expect(cli.stdout()).toMatch(/^grpc /m);
     expect(await isOpen(httpPort)).toBe(false);
+  });
+
+  it("serves only WebSockets with --only ws: no REST API, no pages, no gRPC", async () => {
+    const grpcPort = await freePort();
+    const cli = await startServe(["--only", "ws", "--grpc-port", String(grpcPort)], 1);
+    running.push(cli);
+    expect(cli.stdout()).not.toMatch(/^(rest|html|grpc) /m);
+    expect((await fetch(`${cli.httpUrl}/rooms`)).status).toBe(404);
+    expect((await fetch(`${cli.httpUrl}/healthz`)).status).toBe(200);
+    const socket = await openWs(`${cli.httpUrl?.replace(/^http/, "ws")}/ws/lobby`);
+    expect(await socket.next()).toMatchObject({ type: "ready", roomId: "lobby" });
+    socket.close();
+    expect(await isOpen(grpcPort)).toBe(false);
   });
 
   it("accepts --only as a repeated, comma-separated list", async () => {

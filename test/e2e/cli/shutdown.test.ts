@@ -2,9 +2,11 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
+import { WS_CLOSE } from "../../../src/adapters/ws/index.js";
 import { type LiveCli, startServe } from "../../helpers/cli.js";
 import { ChatTestClient, isMessage } from "../../helpers/grpc-client.js";
 import { openSse, type SseConnection } from "../../helpers/http-sse.js";
+import { openWs } from "../../helpers/ws-client.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -19,7 +21,7 @@ function track(cli: LiveCli): LiveCli {
 }
 
 describe("chat-server serve shutdown", () => {
-  it("on SIGTERM ends SSE streams cleanly, ends gRPC streams with UNAVAILABLE, and exits 0", async () => {
+  it("on SIGTERM ends SSE streams cleanly, ends gRPC streams with UNAVAILABLE, closes WebSockets with 1012, and exits 0", async () => {
     const server = await startServe([]);
     track(server);
     const sse = await openSse(`${server.httpUrl}/stream/lobby?userId=ann`);
@@ -30,14 +32,23 @@ describe("chat-server serve shutdown", () => {
     const stream = grpc.stream("lobby", { userId: "bob" });
     expect((await stream.next()).event).toBe("ready");
 
+    const socket = await openWs(`${server.httpUrl?.replace(/^http/, "ws")}/ws/lobby?userId=dan`);
+    cleanups.push(() => socket.close());
+    expect((await socket.next())?.type).toBe("ready");
+
     const posted = await grpc.submit("lobby", "carol", "before shutdown");
     expect((await sse.until((e) => e.event === "message")).id).toBe(posted.id);
+    expect((await socket.until((f) => f.type === "message")).id).toBe(posted.id);
     await stream.until(isMessage("before shutdown"));
 
     server.child.kill("SIGTERM");
     expect(await sse.ended).toBe("end");
     const ended = await stream.ended();
     expect(ended.code).toBe(status.UNAVAILABLE);
+    expect(await socket.closed).toEqual({
+      code: WS_CLOSE.serviceRestart,
+      reason: `server restarting: reconnect with since=${posted.id}`,
+    });
     const exit = await server.exit;
     expect(exit.code).toBe(0);
     expect(exit.stderr).toContain("SIGTERM: shutting down");

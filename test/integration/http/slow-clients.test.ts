@@ -1,26 +1,15 @@
 import { once } from "node:events";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../src/rooms/index.js";
+import { heapUsed } from "../../helpers/heap.js";
 import { rawGet } from "../../helpers/http-raw.js";
 import { Disposer, startTestServer } from "../../helpers/http-server.js";
+import { SLOW_CLIENT_LOAD } from "../../helpers/slow-client-load.js";
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
 
-setFlagsFromString("--expose-gc");
-/** A full collection, so heap numbers measure what is retained rather than garbage. */
-const gc = runInNewContext("gc") as () => void;
-const heapUsed = () => {
-  gc();
-  return process.memoryUsage().heapUsed;
-};
-
-const MESSAGES = 20_000;
-const CHUNK = 100; // ~33 KB of frames: under the 64 KiB bound, so the reading client is never evicted
-const MAX_BUFFERED = 64 * 1024;
-const padded = (i: number) => `${String(i).padStart(5, "0")} ${"x".repeat(194)}`; // 200 bytes
+const { messages: MESSAGES, chunk: CHUNK, maxBufferedBytes: MAX_BUFFERED, padded } = SLOW_CLIENT_LOAD;
 
 describe("a client that stops reading", () => {
   it("is disconnected by the server, memory stays bounded, and a reading client in the room gets every message in order", async () => {

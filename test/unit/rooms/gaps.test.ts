@@ -1,11 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import {
-  type BusEvent,
-  type BusSubscription,
-  HistoryLostError,
-  MemoryRoomStore,
-  parseCursor,
-} from "../../../src/rooms/index.js";
+import { type BusEvent, HistoryLostError, MemoryRoomStore, parseCursor } from "../../../src/rooms/index.js";
+import { LossyBusStore } from "../../helpers/lossy-bus-store.js";
 import {
   RoomListenerReader,
   readyEventOf,
@@ -13,24 +8,6 @@ import {
   roomManagerForTest,
   submitRoomMessages,
 } from "../../helpers/rooms.js";
-
-/** A memory store whose bus loses the events `lose` picks, as Redis Pub/Sub does during a reconnect. */
-class LossyBusStore extends MemoryRoomStore {
-  lose: (event: BusEvent) => boolean = () => false;
-  readonly #handlers: Array<(event: BusEvent) => void> = [];
-
-  override subscribe(roomId: string, onEvent: (event: BusEvent) => void): Promise<BusSubscription> {
-    this.#handlers.push(onEvent);
-    return super.subscribe(roomId, (event) => {
-      if (!this.lose(event)) onEvent(event);
-    });
-  }
-
-  /** Hands an event to every bus subscriber, as a bus delivering a stale one would. */
-  inject(event: BusEvent): void {
-    for (const handler of this.#handlers) handler(event);
-  }
-}
 
 const textOf = (event: BusEvent) => (event.type === "message" ? event.message.text : undefined);
 

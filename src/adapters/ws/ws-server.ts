@@ -1,0 +1,138 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { type ServerOptions, WebSocketServer } from "ws";
+import type { RoomListener, RoomManager } from "../../rooms/index.js";
+import { describeError } from "../http/error-response.js";
+import { tickCorker, tickCounter } from "../tick-batching.js";
+import { createWsFrameFormatter } from "./frames.js";
+import { rejectUpgrade } from "./http-reject.js";
+import { resolveWsOptions, type WsAdapterOptions } from "./options.js";
+import { upgradeTarget } from "./upgrade-target.js";
+import { WsSession, type WsSessionContext } from "./ws-session.js";
+
+/** The WebSocket adapter attached to an HTTP server. */
+export interface WsAdapter {
+  /** Sockets open now. */
+  readonly size: number;
+  /**
+   * Graceful stop: new upgrades get `503`, every socket is closed with 1012
+   * and the cursor to reconnect with; sockets still open after `graceMs`
+   * (their client never answered the close) are cut.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Serves `GET /ws/:roomId?userId=&since=` upgrades on `server`. The room's
+ * listener is opened before the upgrade, so bad input (room id, user id,
+ * cursor) is an HTTP error with the usual JSON body, and `ready` is the first
+ * frame.
+ */
+export function attachWsAdapter(server: Server, rooms: RoomManager, options?: WsAdapterOptions): WsAdapter {
+  const resolved = resolveWsOptions(options, rooms.maxMessageBytes);
+  const { metrics, logger } = resolved;
+  // No compression (a fan-out frame is written as is to every socket) and no tracking (sessions are ours).
+  // `closeTimeout` is a ws 8.18 option @types/ws does not declare yet.
+  const serverOptions: ServerOptions & { closeTimeout: number } = {
+    noServer: true,
+    maxPayload: resolved.maxPayloadBytes,
+    perMessageDeflate: false,
+    closeTimeout: resolved.closeTimeoutMs,
+    clientTracking: false,
+  };
+  const wss = new WebSocketServer(serverOptions);
+  const context: WsSessionContext = {
+    rooms,
+    options: resolved,
+    frameOf: createWsFrameFormatter(),
+    cork: tickCorker(),
+    countDelivered: tickCounter((n) => metrics?.delivered("ws", n)),
+  };
+  const sessions = new Set<WsSession>();
+  let opening = 0;
+  let closing = false;
+
+  const keepalive = setInterval(() => {
+    for (const session of sessions) session.heartbeat();
+  }, resolved.pingIntervalMs);
+  keepalive.unref();
+
+  const refuse = (socket: Duplex, error: unknown): void => {
+    const { code, message, known } = describeError(error);
+    if (!known) logger.error({ err: error }, "WebSocket upgrade failed");
+    metrics?.requestError("ws", code);
+    rejectUpgrade(socket, code, message);
+  };
+
+  const accept = (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    listener: RoomListener,
+    since?: string,
+  ) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new WsSession(ws, socket, listener, since, context);
+      sessions.add(session);
+      metrics?.streamOpened("ws");
+      void session.closed.then(() => {
+        sessions.delete(session);
+        metrics?.streamClosed("ws");
+      });
+      void session.run();
+    });
+  };
+
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    // A client that resets before the handshake completes must not raise an unhandled 'error'.
+    socket.on("error", () => undefined);
+    const target = upgradeTarget(req);
+    if (closing) return rejectUpgrade(socket, "shutting_down", "The server is shutting down");
+    if (sessions.size + opening >= resolved.maxSockets) {
+      return rejectUpgrade(
+        socket,
+        "too_many_streams",
+        `This server holds its maximum of ${resolved.maxSockets} WebSockets`,
+      );
+    }
+    // Counted before the await, so simultaneous upgrades cannot pass the limit together.
+    opening++;
+    let listener: RoomListener;
+    try {
+      listener = await rooms.openListener(target.roomId, { userId: target.userId, since: target.since });
+    } finally {
+      opening--;
+    }
+    // Also covers a handshake that `ws` refuses (bad Sec-WebSocket-Key...): it answers and closes.
+    socket.once("close", () => listener.close());
+    if (socket.destroyed) return listener.close();
+    if (closing) {
+      listener.close();
+      return rejectUpgrade(socket, "shutting_down", "The server is shutting down");
+    }
+    accept(req, socket, head, listener, target.since);
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    upgrade(req, socket, head).catch((error: unknown) => refuse(socket, error));
+  };
+  server.on("upgrade", onUpgrade);
+
+  return {
+    get size() {
+      return sessions.size;
+    },
+    close: async (graceMs = 3_000) => {
+      closing = true;
+      clearInterval(keepalive);
+      const open = [...sessions];
+      for (const session of open) session.shutdown();
+      const timer = setTimeout(() => {
+        for (const session of sessions) session.terminate();
+      }, graceMs);
+      timer.unref();
+      await Promise.all(open.map((session) => session.closed));
+      clearTimeout(timer);
+    },
+  };
+}
