@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import { Command, Option } from "commander";
+import { DEFAULT_GRACE_MS } from "../adapters/shutdown.js";
 import type { LogLevel } from "../observability/index.js";
 import type { ChatClient } from "./chat-client.js";
 import {
@@ -99,7 +100,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         "on shutdown, how long open connections get to finish before they are cut",
       )
         .env("CHAT_GRACE_MS")
-        .default(3000)
+        .default(DEFAULT_GRACE_MS)
         .argParser(positiveInteger),
     )
     .addOption(

@@ -1,5 +1,6 @@
 import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapters/http/index.js";
+import { DEFAULT_GRACE_MS } from "../adapters/shutdown.js";
 import { attachWsAdapter, type WsAdapter } from "../adapters/ws/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
@@ -104,7 +105,7 @@ export async function startServer(
     listening,
     httpPort: http?.port,
     grpcPort: grpc?.port,
-    close: async (graceMs = 2_000) => {
+    close: async (graceMs = DEFAULT_GRACE_MS) => {
       serving = false;
       clearInterval(storeWatch);
       const httpClosed = http?.close(graceMs);

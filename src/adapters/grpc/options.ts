@@ -65,7 +65,7 @@ export interface GrpcServerOptions extends ChatServiceOptions {
   /**
    * How long `close()` lets calls finish (a client reading the end of its
    * stream, a unary call in flight) before it cuts every connection, in ms.
-   * @default 2000 (2 seconds)
+   * @default DEFAULT_GRACE_MS (3 seconds, as every adapter)
    */
   readonly shutdownGraceMs?: number;
 }

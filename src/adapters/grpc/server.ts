@@ -1,5 +1,6 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
+import { DEFAULT_GRACE_MS } from "../shutdown.js";
 import { type GrpcServerOptions, serverChannelOptions } from "./options.js";
 import { CHAT_SERVICE_NAME } from "./proto.js";
 import { createReflectionService } from "./reflection.js";
@@ -46,7 +47,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   options.logger?.debug({ host: options.host, port }, "gRPC server listening");
 
   let closing: Promise<void> | undefined;
-  const defaultGrace = options.shutdownGraceMs ?? 2_000;
+  const defaultGrace = options.shutdownGraceMs ?? DEFAULT_GRACE_MS;
   return {
     server,
     port,

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEFAULT_GRACE_MS } from "../shutdown.js";
 import { type ConnectionLimits, limitConnections } from "./connection-limits.js";
 
 export interface HttpServerLimits extends ConnectionLimits {
@@ -58,7 +59,7 @@ export async function startHttpServer(
     server,
     port: address.port,
     url: `http://${urlHost}:${address.port}`,
-    close: async (graceMs = 3_000) => {
+    close: async (graceMs = DEFAULT_GRACE_MS) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

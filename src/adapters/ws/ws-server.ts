@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { type ServerOptions, WebSocketServer } from "ws";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
 import { describeError } from "../http/error-response.js";
+import { DEFAULT_GRACE_MS } from "../shutdown.js";
 import { tickCorker, tickCounter } from "../tick-batching.js";
 import { createWsFrameFormatter } from "./frames.js";
 import { rejectUpgrade } from "./http-reject.js";
@@ -122,7 +123,7 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     get size() {
       return sessions.size;
     },
-    close: async (graceMs = 3_000) => {
+    close: async (graceMs = DEFAULT_GRACE_MS) => {
       closing = true;
       clearInterval(keepalive);
       const open = [...sessions];
