@@ -1,6 +1,7 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import type { RoomManager } from "../../rooms/index.js";
+import { positiveInteger } from "../option-checks.js";
 
 /** Options of the chat service itself (see `addChatService`). */
 export interface ChatServiceOptions {
@@ -30,8 +31,8 @@ export function resolveChatServiceOptions(
   options: ChatServiceOptions | undefined,
 ): ResolvedChatServiceOptions {
   return {
-    maxBufferedMessages: positive("maxBufferedMessages", options?.maxBufferedMessages ?? 256),
-    maxStreams: positive("maxStreams", options?.maxStreams ?? 20_000),
+    maxBufferedMessages: positiveInteger("maxBufferedMessages", options?.maxBufferedMessages ?? 256),
+    maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? 20_000),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };
@@ -74,22 +75,18 @@ export interface GrpcServerOptions extends ChatServiceOptions {
 export function serverChannelOptions(options: GrpcServerOptions): Record<string, number> {
   const envelope = 1024; // room for the request's other fields and framing
   return {
-    "grpc.keepalive_time_ms": positive("keepalive.timeMs", options.keepalive?.timeMs ?? 60_000),
-    "grpc.keepalive_timeout_ms": positive("keepalive.timeoutMs", options.keepalive?.timeoutMs ?? 20_000),
-    "grpc.max_connection_idle_ms": positive(
+    "grpc.keepalive_time_ms": positiveInteger("keepalive.timeMs", options.keepalive?.timeMs ?? 60_000),
+    "grpc.keepalive_timeout_ms": positiveInteger(
+      "keepalive.timeoutMs",
+      options.keepalive?.timeoutMs ?? 20_000,
+    ),
+    "grpc.max_connection_idle_ms": positiveInteger(
       "keepalive.maxConnectionIdleMs",
       options.keepalive?.maxConnectionIdleMs ?? 300_000,
     ),
     "grpc.max_receive_message_length": Math.max(
-      positive("maxReceiveMessageBytes", options.maxReceiveMessageBytes ?? 64 * 1024),
+      positiveInteger("maxReceiveMessageBytes", options.maxReceiveMessageBytes ?? 64 * 1024),
       options.rooms.maxMessageBytes + envelope,
     ),
   };
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`Expected \`${name}\` to be a positive integer, got \`${value}\` (${typeof value})`);
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
+import { positiveInteger } from "../option-checks.js";
 
 export interface ConnectionLimits {
   /** Open connections in all. @default 30000 */
@@ -15,8 +16,8 @@ export interface ConnectionLimits {
  * `connection` keeps a flood of idle sockets from ever reaching the app.
  */
 export function limitConnections(server: Server, limits: ConnectionLimits = {}): void {
-  const total = limits.maxConnections ?? 30_000;
-  const perAddress = limits.maxConnectionsPerAddress ?? 15_000;
+  const total = positiveInteger("maxConnections", limits.maxConnections ?? 30_000);
+  const perAddress = positiveInteger("maxConnectionsPerAddress", limits.maxConnectionsPerAddress ?? 15_000);
   const byAddress = new Map<string, number>();
   let open = 0;
   server.on("connection", (socket: Socket) => {

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { positiveInteger } from "../option-checks.js";
 import { DEFAULT_GRACE_MS } from "../shutdown.js";
 import { type ConnectionLimits, limitConnections } from "./connection-limits.js";
 
@@ -35,7 +36,7 @@ export async function startHttpServer(
   port: number,
   limits: HttpServerLimits = {},
 ): Promise<RunningHttpServer> {
-  const requestTimeout = limits.requestTimeoutMs ?? 30_000;
+  const requestTimeout = positiveInteger("requestTimeoutMs", limits.requestTimeoutMs ?? 30_000);
   const server = createServer(
     {
       requestTimeout,

@@ -1,5 +1,6 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
+import { positiveInteger } from "../option-checks.js";
 
 export interface HttpAdapterOptions {
   /** Largest request body, in bytes. @default 65536 (64 KiB) */
@@ -31,10 +32,10 @@ export interface ResolvedHttpOptions {
 
 export function resolveHttpOptions(options: HttpAdapterOptions | undefined): ResolvedHttpOptions {
   return {
-    bodyLimitBytes: options?.bodyLimitBytes ?? 64 * 1024,
-    heartbeatMs: options?.heartbeatMs ?? 15_000,
-    maxBufferedBytes: options?.maxBufferedBytes ?? 1024 * 1024,
-    maxStreams: options?.maxStreams ?? 20_000,
+    bodyLimitBytes: positiveInteger("bodyLimitBytes", options?.bodyLimitBytes ?? 64 * 1024),
+    heartbeatMs: positiveInteger("heartbeatMs", options?.heartbeatMs ?? 15_000),
+    maxBufferedBytes: positiveInteger("maxBufferedBytes", options?.maxBufferedBytes ?? 1024 * 1024),
+    maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? 20_000),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };

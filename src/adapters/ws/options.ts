@@ -1,5 +1,6 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
+import { positiveInteger } from "../option-checks.js";
 
 export interface WsAdapterOptions {
   /**
@@ -54,14 +55,17 @@ export function resolveWsOptions(
   maxMessageBytes: number,
 ): ResolvedWsOptions {
   return {
-    maxBufferedBytes: options?.maxBufferedBytes ?? 1024 * 1024,
-    maxPayloadBytes: options?.maxPayloadBytes ?? 2 * maxMessageBytes + 1024,
-    messagesPerSecond: options?.messagesPerSecond ?? 20,
-    messageBurst: options?.messageBurst ?? 100,
-    maxRejectedInARow: options?.maxRejectedInARow ?? 20,
-    pingIntervalMs: options?.pingIntervalMs ?? 15_000,
-    closeTimeoutMs: options?.closeTimeoutMs ?? 10_000,
-    maxSockets: options?.maxSockets ?? 20_000,
+    maxBufferedBytes: positiveInteger("maxBufferedBytes", options?.maxBufferedBytes ?? 1024 * 1024),
+    maxPayloadBytes: positiveInteger(
+      "maxPayloadBytes",
+      options?.maxPayloadBytes ?? 2 * maxMessageBytes + 1024,
+    ),
+    messagesPerSecond: positiveInteger("messagesPerSecond", options?.messagesPerSecond ?? 20),
+    messageBurst: positiveInteger("messageBurst", options?.messageBurst ?? 100),
+    maxRejectedInARow: positiveInteger("maxRejectedInARow", options?.maxRejectedInARow ?? 20),
+    pingIntervalMs: positiveInteger("pingIntervalMs", options?.pingIntervalMs ?? 15_000),
+    closeTimeoutMs: positiveInteger("closeTimeoutMs", options?.closeTimeoutMs ?? 10_000),
+    maxSockets: positiveInteger("maxSockets", options?.maxSockets ?? 20_000),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { resolveChatServiceOptions } from "../../../src/adapters/grpc/options.js";
+import { startHttpServer } from "../../../src/adapters/http/index.js";
+import { resolveHttpOptions } from "../../../src/adapters/http/options.js";
+import { resolveWsOptions } from "../../../src/adapters/ws/options.js";
+
+const BAD = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "5" as unknown as number];
+
+describe("adapter options are checked when resolved, the same way everywhere", () => {
+  it.each(BAD)("refuses %s for HTTP, WebSocket and gRPC options, naming the option and the value", (bad) => {
+    const message = (name: string) => new RegExp(`Expected \`${name}\` to be a positive integer, got `);
+    expect(() => resolveHttpOptions({ maxStreams: bad })).toThrow(message("maxStreams"));
+    expect(() => resolveHttpOptions({ heartbeatMs: bad })).toThrow(TypeError);
+    expect(() => resolveWsOptions({ messagesPerSecond: bad }, 4096)).toThrow(message("messagesPerSecond"));
+    expect(() => resolveChatServiceOptions({ maxBufferedMessages: bad })).toThrow(
+      message("maxBufferedMessages"),
+    );
+  });
+
+  it("echoes a string given where a number belongs", () => {
+    expect(() => resolveHttpOptions({ bodyLimitBytes: "64k" as unknown as number })).toThrow(
+      'Expected `bodyLimitBytes` to be a positive integer, got "64k" (string)',
+    );
+  });
+
+  it("refuses bad server limits before listening", async () => {
+    const handler = () => undefined;
+    await expect(startHttpServer(handler, "127.0.0.1", 0, { requestTimeoutMs: 0 })).rejects.toThrow(
+      /`requestTimeoutMs`/,
+    );
+    await expect(startHttpServer(handler, "127.0.0.1", 0, { maxConnectionsPerAddress: -5 })).rejects.toThrow(
+      /`maxConnectionsPerAddress`/,
+    );
+  });
+
+  it("keeps the defaults when nothing is given", () => {
+    expect(resolveHttpOptions(undefined)).toMatchObject({ maxStreams: 20_000, heartbeatMs: 15_000 });
+    expect(resolveWsOptions(undefined, 4096)).toMatchObject({ maxPayloadBytes: 2 * 4096 + 1024 });
+  });
+});
