@@ -31,7 +31,9 @@ describe("README quick start", () => {
     expect(send).toMatch(/^npx chat-server send lobby /);
     expect(tail).toMatch(/^npx chat-server tail lobby /);
     const server = killedAtDispose(disposer, await startServe(["--only", "rest"], 1));
-    const env = { ...process.env, CHAT_URL: server.httpUrl as string };
+    // npx links the checkout into its cache and would run `prepare` (a whole build) while
+    // other test files use dist/; the build under test is the one `npm test` just made.
+    const env = { ...process.env, CHAT_URL: server.httpUrl as string, npm_config_ignore_scripts: "true" };
 
     const tailing = spawn("sh", ["-c", `exec ${tail}`], { cwd: root, env });
     disposer.add(tailing, (child) => child.kill("SIGKILL"));
