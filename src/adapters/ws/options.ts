@@ -1,6 +1,6 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
-import { positiveInteger } from "../option-checks.js";
+import { positiveInteger, positiveNumber } from "../option-checks.js";
 
 export interface WsAdapterOptions {
   /**
@@ -60,7 +60,7 @@ export function resolveWsOptions(
       "maxPayloadBytes",
       options?.maxPayloadBytes ?? 2 * maxMessageBytes + 1024,
     ),
-    messagesPerSecond: positiveInteger("messagesPerSecond", options?.messagesPerSecond ?? 20),
+    messagesPerSecond: positiveNumber("messagesPerSecond", options?.messagesPerSecond ?? 20),
     messageBurst: positiveInteger("messageBurst", options?.messageBurst ?? 100),
     maxRejectedInARow: positiveInteger("maxRejectedInARow", options?.maxRejectedInARow ?? 20),
     pingIntervalMs: positiveInteger("pingIntervalMs", options?.pingIntervalMs ?? 15_000),

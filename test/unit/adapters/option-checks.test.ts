@@ -11,10 +11,19 @@ describe("adapter options are checked when resolved, the same way everywhere", (
     const message = (name: string) => new RegExp(`Expected \`${name}\` to be a positive integer, got `);
     expect(() => resolveHttpOptions({ maxStreams: bad })).toThrow(message("maxStreams"));
     expect(() => resolveHttpOptions({ heartbeatMs: bad })).toThrow(TypeError);
-    expect(() => resolveWsOptions({ messagesPerSecond: bad }, 4096)).toThrow(message("messagesPerSecond"));
+    expect(() => resolveWsOptions({ messageBurst: bad }, 4096)).toThrow(message("messageBurst"));
     expect(() => resolveChatServiceOptions({ maxBufferedMessages: bad })).toThrow(
       message("maxBufferedMessages"),
     );
+  });
+
+  it("takes a fractional rate, and refuses a rate that is not above 0", () => {
+    expect(resolveWsOptions({ messagesPerSecond: 0.5 }, 4096).messagesPerSecond).toBe(0.5);
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => resolveWsOptions({ messagesPerSecond: bad }, 4096)).toThrow(
+        /Expected `messagesPerSecond` to be a number above 0, got /,
+      );
+    }
   });
 
   it("echoes a string given where a number belongs", () => {
