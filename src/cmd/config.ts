@@ -21,6 +21,8 @@ export interface ServeConfig {
   /** History in this PostgreSQL database (with Redis: Postgres stores, Redis fans out). */
   readonly postgresUrl?: string | undefined;
   readonly postgresSchema?: string | undefined;
+  /** Bytes of history the in-memory store keeps over all rooms (not with a shared store). */
+  readonly historyBytes?: number | undefined;
   /** Messages older than this many milliseconds are deleted (needs --postgres). */
   readonly historyMaxAgeMs?: number | undefined;
   readonly presenceLeaseMs: number;
@@ -121,4 +123,16 @@ export function parseSchemaName(value: string): string {
     throw new InvalidArgumentError(`Expected a schema name matching [a-z_][a-z0-9_]{0,62}, got "${value}".`);
   }
   return value;
+}
+
+const BYTE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+
+/** `256MiB`, `1GiB`, `65536` (bytes) as bytes. */
+export function parseByteSize(value: string): number {
+  const match = /^(\d+)(B|KiB|MiB|GiB)?$/.exec(value);
+  const bytes = Number(match?.[1]) * (BYTE_UNITS[match?.[2] ?? "B"] ?? Number.NaN);
+  if (match === null || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new InvalidArgumentError(`Expected a size such as 256MiB, 1GiB or 65536, got "${value}".`);
+  }
+  return bytes;
 }

@@ -7,6 +7,7 @@ import {
   ADAPTERS,
   type AdapterName,
   collectAdapters,
+  parseByteSize,
   parseDuration,
   parseHostPort,
   parseHttpUrl,
@@ -127,6 +128,14 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     )
     .addOption(
       new Option(
+        "--history-bytes <size>",
+        "in memory: bytes of history kept over all rooms, oldest evicted first (default 256MiB)",
+      )
+        .env("CHAT_HISTORY_BYTES")
+        .argParser(parseByteSize),
+    )
+    .addOption(
+      new Option(
         "--history-max-age <duration>",
         "with --postgres: delete messages older than this (15m, 12h, 30d)",
       )
@@ -164,6 +173,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           postgresUrl: flags.postgres,
           postgresSchema: flags.postgresSchema,
           historyMaxAgeMs: flags.historyMaxAge,
+          historyBytes: flags.historyBytes,
           presenceLeaseMs: flags.presenceLeaseMs,
         },
         io,
@@ -240,6 +250,7 @@ interface ServeFlags {
   readonly postgres?: string;
   readonly postgresSchema: string;
   readonly historyMaxAge?: number;
+  readonly historyBytes?: number;
   readonly presenceLeaseMs: number;
 }
 

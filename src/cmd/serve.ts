@@ -40,6 +40,7 @@ export async function startServer(
     historyLimit: config.history,
     maxMessageBytes: config.maxMessageBytes,
     ...(store === undefined ? {} : { store }),
+    ...(config.historyBytes === undefined ? {} : { historyBytes: config.historyBytes }),
   });
   const metrics = new ChatMetrics(rooms, store === undefined ? undefined : () => store.stats);
   let storeWatch: ReturnType<typeof setInterval> | undefined;
@@ -129,6 +130,13 @@ interface SharedStore {
 
 /** The shared store the flags ask for, connected; `undefined` for the in-memory default. */
 async function openStore(config: ServeConfig): Promise<SharedStore | undefined> {
+  if (
+    config.historyBytes !== undefined &&
+    (config.postgresUrl !== undefined || config.redisUrl !== undefined)
+  )
+    throw new StartupError(
+      "--history-bytes bounds the in-memory store; a shared store keeps --history per room",
+    );
   if (config.historyMaxAgeMs !== undefined && config.postgresUrl === undefined)
     throw new StartupError("--history-max-age needs --postgres (the other stores keep history by count)");
   if (config.postgresUrl !== undefined) {

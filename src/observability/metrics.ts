@@ -90,6 +90,20 @@ export class ChatMetrics {
         "Gaps filled by a catch-up read from history",
         () => rooms.stats.gapsFilled,
       );
+      new Gauge({
+        name: "chat_history_retained_bytes",
+        help: "Bytes of history the in-memory store holds (texts and user ids, plus 128 per message)",
+        registers,
+        collect() {
+          this.set(rooms.stats.memory?.retainedBytes ?? 0);
+        },
+      });
+      mirroredCounter(
+        registers,
+        "chat_history_evicted_total",
+        "Messages the in-memory store evicted to stay within its byte bounds",
+        () => rooms.stats.memory?.evictedMessages ?? 0,
+      );
       mirroredCounter(
         registers,
         "chat_listeners_history_lost_total",

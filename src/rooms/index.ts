@@ -22,7 +22,7 @@ export type {
   RoomInfo,
 } from "./events.js";
 export type { RoomListener } from "./listener.js";
-export { MemoryRoomStore, type MemoryStoreOptions } from "./memory-store.js";
+export { MemoryRoomStore, type MemoryStoreOptions, type MemoryStoreStats } from "./memory-store.js";
 export {
   type HistoryOptions,
   type OpenListenerOptions,

@@ -2,7 +2,8 @@ import { formatMessageId } from "./cursor.js";
 import { newEpoch } from "./epoch.js";
 import { TooManyRoomsError } from "./errors.js";
 import type { Message, RoomInfo } from "./events.js";
-import { MessageHistory } from "./history.js";
+import { MessageHistory, retainedBytes } from "./history.js";
+import { OldestFirst } from "./oldest-first.js";
 import { Presence } from "./presence.js";
 import type {
   BusEvent,
@@ -26,6 +27,21 @@ export interface MemoryStoreOptions {
    * @default 10000
    */
   readonly maxRooms?: number;
+  /**
+   * Bytes of history kept over all rooms (texts and user ids in UTF-8, plus
+   * 128 per message); past it the oldest messages of all rooms go first.
+   * @default 268435456 (256 MiB)
+   */
+  readonly historyBytes?: number;
+  /** Bytes of history kept per room; past it the room's oldest messages go. @default 33554432 (32 MiB) */
+  readonly roomHistoryBytes?: number;
+}
+
+/** What the store holds, for metrics. */
+export interface MemoryStoreStats {
+  readonly retainedBytes: number;
+  /** Messages dropped to stay within `historyBytes` or `roomHistoryBytes` (not those past `historyLimit`). */
+  readonly evictedMessages: number;
 }
 
 interface MemoryRoom {
@@ -46,7 +62,14 @@ interface MemoryRoom {
 export class MemoryRoomStore implements RoomStore {
   readonly #historyLimit: number;
   readonly #maxRooms: number;
+  readonly #historyBytes: number;
+  readonly #roomHistoryBytes: number;
   readonly #rooms = new Map<string, MemoryRoom>();
+  /** Rooms by their oldest message, to evict the oldest of all first (entries may be stale: checked on use). */
+  readonly #oldest = new OldestFirst();
+  #seq = 0;
+  #retainedBytes = 0;
+  #evictedMessages = 0;
   readonly #subscribers = new Map<string, Set<(event: BusEvent) => void>>();
   /** Listener ids are unique over the store's life, so an old room's ids never match a new one's. */
   #nextListenerId = 1;
@@ -54,6 +77,12 @@ export class MemoryRoomStore implements RoomStore {
   constructor(options?: MemoryStoreOptions) {
     this.#historyLimit = options?.historyLimit ?? 1000;
     this.#maxRooms = options?.maxRooms ?? 10_000;
+    this.#historyBytes = options?.historyBytes ?? 256 * 1024 * 1024;
+    this.#roomHistoryBytes = options?.roomHistoryBytes ?? 32 * 1024 * 1024;
+  }
+
+  get stats(): MemoryStoreStats {
+    return { retainedBytes: this.#retainedBytes, evictedMessages: this.#evictedMessages };
   }
 
   get healthy(): boolean {
@@ -74,7 +103,12 @@ export class MemoryRoomStore implements RoomStore {
       text: draft.text,
       sentAt: draft.sentAt,
     });
-    room.history.append(message);
+    const bytes = retainedBytes(message);
+    const wasEmpty = room.history.size === 0;
+    const seq = ++this.#seq;
+    this.#retainedBytes += bytes - room.history.append(message, seq, bytes);
+    if (wasEmpty) this.#oldest.push(seq, room.roomId);
+    this.#bound(room);
     this.#publish(room.roomId, { type: "message", epoch: room.epoch, offset, message });
     return message;
   }
@@ -106,7 +140,7 @@ export class MemoryRoomStore implements RoomStore {
   async deleteRoom(roomId: string): Promise<boolean> {
     const room = this.#rooms.get(roomId);
     if (room === undefined) return false;
-    this.#rooms.delete(roomId);
+    this.#forget(room);
     this.#publish(roomId, { type: "deleted", epoch: room.epoch, roomId });
     return true;
   }
@@ -130,13 +164,14 @@ export class MemoryRoomStore implements RoomStore {
     if (room === undefined) return;
     const left = room.presence.remove(listenerId);
     if (left !== undefined) this.#publish(roomId, { type: "left", epoch: room.epoch, roomId, userId: left });
-    if (isIdle(room)) this.#rooms.delete(roomId);
+    if (isIdle(room)) this.#forget(room);
   }
 
   async rotateEpoch(roomId: string, epoch: string): Promise<void> {
     const room = this.#rooms.get(roomId);
     if (room === undefined || room.epoch !== epoch) return;
     room.epoch = newEpoch();
+    this.#retainedBytes -= room.history.bytes;
     room.history = new MessageHistory(this.#historyLimit);
   }
 
@@ -185,8 +220,34 @@ export class MemoryRoomStore implements RoomStore {
     return room;
   }
 
+  /** Keeps the room within its byte bound, then all rooms within theirs, oldest messages first. */
+  #bound(room: MemoryRoom): void {
+    while (room.history.bytes > this.#roomHistoryBytes && room.history.size > 1) this.#evict(room);
+    while (this.#retainedBytes > this.#historyBytes) {
+      const entry = this.#oldest.pop();
+      if (entry === undefined) return;
+      const owner = this.#rooms.get(entry.roomId);
+      const first = owner?.history.firstSeq;
+      if (owner === undefined || first === undefined) continue;
+      // A stale entry (the room's oldest went by count, or the room was recreated): file it again.
+      if (first === entry.seq) this.#evict(owner);
+      const next = owner.history.firstSeq;
+      if (next !== undefined) this.#oldest.push(next, owner.roomId);
+    }
+  }
+
+  #evict(room: MemoryRoom): void {
+    this.#retainedBytes -= room.history.dropOldest();
+    this.#evictedMessages++;
+  }
+
+  #forget(room: MemoryRoom): void {
+    this.#retainedBytes -= room.history.bytes;
+    this.#rooms.delete(room.roomId);
+  }
+
   #dropIdleRooms(): void {
-    for (const room of this.#rooms.values()) if (isIdle(room)) this.#rooms.delete(room.roomId);
+    for (const room of this.#rooms.values()) if (isIdle(room)) this.#forget(room);
     if (this.#rooms.size >= this.#maxRooms) throw new TooManyRoomsError(this.#maxRooms);
   }
 }

@@ -4,7 +4,7 @@ import { RoomManagerClosedError, RoomNotFoundError } from "./errors.js";
 import type { Message, RoomEvent, RoomInfo } from "./events.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { type RoomListener, RoomListenerImpl } from "./listener.js";
-import { MemoryRoomStore } from "./memory-store.js";
+import { MemoryRoomStore, type MemoryStoreStats } from "./memory-store.js";
 import { isAheadOfHistory, planResume } from "./resume.js";
 import type { RoomEntry } from "./room-entry.js";
 import { RoomFeed } from "./room-feed.js";
@@ -21,6 +21,8 @@ export interface RoomManagerOptions {
   readonly maxMessageBytes?: number;
   /** Rooms held at once by the default store (a RangeError together with `store`). @default 10000 */
   readonly maxRooms?: number;
+  /** Bytes of history the default store keeps over all rooms (a RangeError together with `store`). @default 256 MiB */
+  readonly historyBytes?: number;
   /**
    * Events a listener may have queued and not yet consumed; past it the
    * listener fails with `SlowConsumerError` and can resume from its last id.
@@ -68,6 +70,8 @@ export interface RoomManagerStats {
   readonly gapsFilled: number;
   /** Listeners ended with `HistoryLostError`. */
   readonly listenersLost: number;
+  /** With the default in-memory store: bytes of history it holds, and messages evicted for the byte bounds. */
+  readonly memory?: MemoryStoreStats;
 }
 
 const DEFAULT_PAGE = 100;
@@ -95,11 +99,13 @@ export class RoomManager {
     this.#historyLimit = options?.historyLimit ?? 1000;
     this.#maxMessageBytes = options?.maxMessageBytes ?? 4096;
     this.#listenerQueueSize = options?.listenerQueueSize ?? 1024;
-    if (options?.store !== undefined && options.maxRooms !== undefined) {
-      // Silently ignoring it would leave a bound the caller believes in unenforced.
-      throw new RangeError(
-        "`maxRooms` sizes the default in-memory store; with `store` given, set the bound on that store",
-      );
+    for (const bound of ["maxRooms", "historyBytes"] as const) {
+      if (options?.store !== undefined && options[bound] !== undefined) {
+        // Silently ignoring it would leave a bound the caller believes in unenforced.
+        throw new RangeError(
+          `\`${bound}\` sizes the default in-memory store; with \`store\` given, set the bound on that store`,
+        );
+      }
     }
     this.#ownsStore = options?.store === undefined;
     this.#store =
@@ -107,6 +113,7 @@ export class RoomManager {
       new MemoryRoomStore({
         historyLimit: this.#historyLimit,
         ...(options?.maxRooms === undefined ? {} : { maxRooms: options.maxRooms }),
+        ...(options?.historyBytes === undefined ? {} : { historyBytes: options.historyBytes }),
       });
     this.#positionCheck = setInterval(() => {
       for (const feed of this.#feeds.values()) feed.check();
@@ -123,7 +130,8 @@ export class RoomManager {
   }
 
   get stats(): RoomManagerStats {
-    return { ...this.#stats };
+    const memory = this.#store instanceof MemoryRoomStore ? { memory: this.#store.stats } : {};
+    return { ...this.#stats, ...memory };
   }
 
   /** True while the manager is open and its store answers. */

@@ -44,6 +44,11 @@ describe("chat-server errors", () => {
     { args: ["--history-max-age", "5 weeks"], says: "Expected a duration such as 90s, 15m, 12h or 30d" },
     { args: ["--history-max-age", "0s"], says: "Expected a duration such as 90s, 15m, 12h or 30d" },
     { args: ["--history-max-age", "30d"], says: "--history-max-age needs --postgres" },
+    { args: ["--history-bytes", "5XB"], says: "Expected a size such as 256MiB, 1GiB or 65536" },
+    {
+      args: ["--history-bytes", "64MiB", "--redis", "redis://127.0.0.1:6379"],
+      says: "--history-bytes bounds the in-memory store",
+    },
   ])("rejects serve $args with one line and exit 1", async ({ args, says }) => {
     const result = await runCli(["serve", "--http-port", "0", "--grpc-port", "0", ...args]);
     expect(result.code).toBe(1);

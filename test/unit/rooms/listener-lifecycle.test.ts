@@ -252,7 +252,9 @@ describe("RoomManager: counters", () => {
       gapsDetected: 0,
       gapsFilled: 0,
       listenersLost: 0,
+      memory: { retainedBytes: expect.any(Number), evictedMessages: 0 },
     });
+    expect(manager.stats.memory?.retainedBytes).toBeGreaterThan(0);
     expect(manager.localListenerCount).toBe(1);
   });
 });
