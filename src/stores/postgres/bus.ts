@@ -1,5 +1,13 @@
 import type pg from "pg";
-import type { AnnouncedEvent, BusEvent, BusSubscription, Message, RoomBus } from "../../rooms/index.js";
+import {
+  type AnnouncedEvent,
+  type BusChannel,
+  BusChannels,
+  type BusEvent,
+  type BusSubscription,
+  type Message,
+  type RoomBus,
+} from "../../rooms/index.js";
 import { type Notice, noticeOf, parseNotice } from "./notice.js";
 
 type Handler = (event: BusEvent) => void;
@@ -24,13 +32,11 @@ export type MessageReader = (
   upTo: number,
 ) => Promise<ReadonlyArray<{ readonly offset: number; readonly message: Message }>>;
 
-interface Channel {
+interface Channel extends BusChannel {
   readonly roomId: string;
-  readonly handlers: Set<Handler>;
   /** Notices waiting their turn: a room's events go out in notification order. */
   readonly queue: Notice[];
   draining: boolean;
-  listened: Promise<unknown>;
   /** The epoch and offset of the last message delivered; undefined until the first notice. */
   delivered: { epoch: string; offset: number } | undefined;
 }
@@ -48,7 +54,10 @@ export class PostgresBus implements RoomBus {
   readonly #read: MessageReader;
   readonly #notify: Notifier;
   readonly #channelOf: (roomId: string) => string;
-  readonly #channels = new Map<string, Channel>();
+  /** By channel name. */
+  readonly #channels = new BusChannels<Channel>(
+    (name) => this.#client?.query(`UNLISTEN ${name}`) ?? Promise.resolve(),
+  );
   #client: pg.Client | undefined;
   #reconnecting: ReturnType<typeof setTimeout> | undefined;
   #reconnects = 0;
@@ -82,40 +91,17 @@ export class PostgresBus implements RoomBus {
     return this.#notify(roomId, JSON.stringify(noticeOf(event)));
   }
 
-  async subscribe(roomId: string, handler: Handler): Promise<BusSubscription> {
-    const channelName = this.#channelOf(roomId);
-    let channel = this.#channels.get(channelName);
-    if (channel === undefined) {
-      const created: Channel = {
-        roomId,
-        handlers: new Set(),
-        queue: [],
-        draining: false,
-        listened: this.#listen(channelName),
-        delivered: undefined,
-      };
-      this.#channels.set(channelName, created);
-      channel = created;
-    }
-    const current = channel;
-    try {
+  subscribe(roomId: string, handler: Handler): Promise<BusSubscription> {
+    const name = this.#channelOf(roomId);
+    return this.#channels.subscribe(name, handler, () => ({
+      roomId,
+      handlers: new Set(),
+      queue: [],
+      draining: false,
       // Once LISTEN returned, every later commit's notification reaches us.
-      await current.listened;
-    } catch (error) {
-      if (this.#channels.get(channelName) === current && current.handlers.size === 0)
-        this.#channels.delete(channelName);
-      throw error;
-    }
-    // One entry per call, so one function subscribed twice is two subscriptions.
-    const entry: Handler = (event) => handler(event);
-    current.handlers.add(entry);
-    return {
-      unsubscribe: async () => {
-        if (!current.handlers.delete(entry) || current.handlers.size > 0) return;
-        if (this.#channels.get(channelName) === current) this.#channels.delete(channelName);
-        await this.#client?.query(`UNLISTEN ${channelName}`).catch(() => undefined);
-      },
-    };
+      ready: this.#listen(name),
+      delivered: undefined,
+    }));
   }
 
   async close(): Promise<void> {
@@ -161,7 +147,7 @@ export class PostgresBus implements RoomBus {
     let client: pg.Client;
     try {
       client = await this.#connect();
-      for (const name of this.#channels.keys()) await client.query(`LISTEN ${name}`);
+      for (const [name] of this.#channels.entries()) await client.query(`LISTEN ${name}`);
     } catch {
       this.#scheduleReconnect(attempt + 1);
       return;
@@ -172,8 +158,8 @@ export class PostgresBus implements RoomBus {
     }
     this.#attach(client);
     this.#reconnects++;
-    for (const channel of this.#channels.values()) {
-      channel.listened = Promise.resolve();
+    for (const [, channel] of this.#channels.entries()) {
+      channel.ready = Promise.resolve();
       this.#emit(channel, { type: "resync", roomId: channel.roomId });
     }
   }

@@ -1,5 +1,5 @@
 import type { RedisClientType } from "@redis/client";
-import type { BusEvent, BusSubscription } from "../../rooms/index.js";
+import { type BusChannel, BusChannels, type BusEvent, type BusSubscription } from "../../rooms/index.js";
 import { payloadToEvent } from "./codec.js";
 
 type Handler = (event: BusEvent) => void;
@@ -13,19 +13,21 @@ type Handler = (event: BusEvent) => void;
  */
 export class RedisBus {
   readonly #subscriber: RedisClientType;
-  readonly #rooms = new Map<string, { handlers: Set<Handler>; acknowledged: Promise<void> }>();
+  /** By channel name. */
+  readonly #channels: BusChannels<BusChannel & { readonly roomId: string }>;
   #reconnects = 0;
   #everReady: boolean;
 
   constructor(subscriber: RedisClientType) {
     this.#subscriber = subscriber;
+    this.#channels = new BusChannels((channel) => subscriber.unsubscribe(channel));
     // Built after connecting: the first 'ready' from now on is already a reconnect.
     this.#everReady = subscriber.isReady;
     subscriber.on("ready", () => {
       if (this.#everReady) {
         this.#reconnects++;
-        for (const [roomId, room] of this.#rooms) {
-          for (const handler of room.handlers) handler({ type: "resync", roomId });
+        for (const [, { roomId, handlers }] of this.#channels.entries()) {
+          for (const handler of handlers) handler({ type: "resync", roomId });
         }
       }
       this.#everReady = true;
@@ -37,34 +39,15 @@ export class RedisBus {
     return this.#reconnects;
   }
 
-  async subscribe(roomId: string, channel: string, handler: Handler): Promise<BusSubscription> {
-    let room = this.#rooms.get(roomId);
-    if (room === undefined) {
+  subscribe(roomId: string, channel: string, handler: Handler): Promise<BusSubscription> {
+    return this.#channels.subscribe(channel, handler, () => {
       const handlers = new Set<Handler>();
       // Resolves once Redis acknowledged SUBSCRIBE: later publishes reach us.
-      const acknowledged = this.#subscriber.subscribe(channel, (payload) => {
+      const ready = this.#subscriber.subscribe(channel, (payload) => {
         const event = payloadToEvent(roomId, payload);
         if (event !== undefined) for (const each of [...handlers]) each(event);
       });
-      room = { handlers, acknowledged };
-      this.#rooms.set(roomId, room);
-    }
-    const current = room;
-    try {
-      await current.acknowledged;
-    } catch (error) {
-      if (this.#rooms.get(roomId) === current && current.handlers.size === 0) this.#rooms.delete(roomId);
-      throw error;
-    }
-    // One entry per call, so one function subscribed twice is two subscriptions.
-    const entry: Handler = (event) => handler(event);
-    current.handlers.add(entry);
-    return {
-      unsubscribe: async () => {
-        if (!current.handlers.delete(entry) || current.handlers.size > 0) return;
-        if (this.#rooms.get(roomId) === current) this.#rooms.delete(roomId);
-        await this.#subscriber.unsubscribe(channel).catch(() => undefined);
-      },
-    };
+      return { roomId, handlers, ready };
+    });
   }
 }
