@@ -16,14 +16,13 @@ export {
   type WireEvent,
 } from "./adapters/grpc/index.js";
 export { createHtmlRouter } from "./adapters/html/index.js";
+export { createRestRouter } from "./adapters/rest/index.js";
 export {
-  createHttpApp,
   type HttpAdapterOptions,
-  type HttpAppOptions,
+  type HttpServerLimits,
   type RunningHttpServer,
   startHttpServer,
-} from "./adapters/http/index.js";
-export { createRestRouter } from "./adapters/rest/index.js";
+} from "./adapters/shared/index.js";
 export {
   attachWsAdapter,
   WS_CLOSE,
@@ -42,6 +41,7 @@ export {
   type SubscribeOptions,
   type Subscription,
 } from "./broadcast/index.js";
+export { createHttpApp, type HttpAppOptions } from "./cmd/index.js";
 export { ChatMetrics, createLogger, type Logger, type LogLevel } from "./observability/index.js";
 export {
   type BusEvent,

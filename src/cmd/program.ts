@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { Command, Option } from "commander";
-import { DEFAULT_GRACE_MS } from "../adapters/shutdown.js";
+import { DEFAULT_GRACE_MS } from "../adapters/shared/index.js";
 import type { LogLevel } from "../observability/index.js";
 import type { ChatClient } from "./chat-client.js";
 import {

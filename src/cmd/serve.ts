@@ -1,12 +1,12 @@
 import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
-import { createHttpApp, type RunningHttpServer, startHttpServer } from "../adapters/http/index.js";
-import { DEFAULT_GRACE_MS } from "../adapters/shutdown.js";
+import { DEFAULT_GRACE_MS, type RunningHttpServer, startHttpServer } from "../adapters/shared/index.js";
 import { attachWsAdapter, type WsAdapter } from "../adapters/ws/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { PostgresRoomStore } from "../stores/postgres/index.js";
 import { RedisRoomBus, RedisRoomStore } from "../stores/redis/index.js";
 import type { ServeConfig } from "./config.js";
+import { createHttpApp } from "./http-app.js";
 
 export interface RunningServer {
   readonly rooms: RoomManager;

@@ -1,12 +1,12 @@
 import type { Socket } from "node:net";
+import { attachWsAdapter, type WsAdapter, type WsAdapterOptions } from "../../src/adapters/ws/index.js";
 import {
   createHttpApp,
   type HttpAppOptions,
   type HttpServerLimits,
   type RunningHttpServer,
   startHttpServer,
-} from "../../src/adapters/http/index.js";
-import { attachWsAdapter, type WsAdapter, type WsAdapterOptions } from "../../src/adapters/ws/index.js";
+} from "../../src/index.js";
 import { RoomManager, type RoomManagerOptions } from "../../src/rooms/index.js";
 import { Disposer } from "./disposer.js";
 import { openSse, type SseConnection, type SseOptions } from "./http-sse.js";

@@ -25,55 +25,70 @@ function target(file: string, specifier: string): string {
 const modules = sourceImports();
 const inFolder = (folder: string) => modules.filter((m) => m.file.startsWith(folder));
 
-describe("layering: broadcast ← rooms ← adapters ← cmd", () => {
-  it("finds the source files it checks", () => {
-    expect(inFolder("broadcast/").length).toBeGreaterThan(3);
-    expect(inFolder("rooms/").length).toBeGreaterThan(5);
+/** The module a file belongs to: `adapters/<name>`, `stores/<name>`, a top folder, or `.` for the root index. */
+function moduleOf(path: string): string {
+  const parts = path.split("/");
+  if (parts.length === 1) return ".";
+  if (parts[0] === "adapters" || parts[0] === "stores") return `${parts[0]}/${parts[1]}`;
+  return parts[0] as string;
+}
+
+/** Every kind of module there may be, and the kinds each may import. A module of no kind fails. */
+const KINDS = {
+  broadcast: { match: /^broadcast$/, may: [] },
+  rooms: { match: /^rooms$/, may: ["broadcast"] },
+  observability: { match: /^observability$/, may: ["rooms"] },
+  store: { match: /^stores\/[^/]+$/, may: ["rooms"] },
+  "adapter-shared": { match: /^adapters\/shared$/, may: ["rooms", "observability"] },
+  adapter: { match: /^adapters\/(?!shared$)[^/]+$/, may: ["adapter-shared", "rooms", "observability"] },
+  cmd: { match: /^cmd$/, may: ["adapter", "adapter-shared", "store", "rooms", "observability", "broadcast"] },
+  root: { match: /^\.$/, may: ["cmd", "adapter", "adapter-shared", "rooms", "observability", "broadcast"] },
+} as const satisfies Record<string, { match: RegExp; may: readonly string[] }>;
+type Kind = keyof typeof KINDS;
+
+function kindOf(module: string): Kind | undefined {
+  return (Object.keys(KINDS) as Kind[]).find((kind) => KINDS[kind].match.test(module));
+}
+
+describe("layering: broadcast ← rooms ← stores | adapters/shared ← adapters ← cmd", () => {
+  const folders = [...new Set(modules.map((m) => moduleOf(m.file)))];
+
+  it("finds every module of the tree, and each is of a known kind", () => {
+    expect(folders).toEqual(
+      expect.arrayContaining(["broadcast", "rooms", "adapters/shared", "adapters/rest", "cmd"]),
+    );
+    for (const folder of folders) expect(kindOf(folder), `src/${folder} is of no known kind`).toBeDefined();
+  });
+
+  it("gives each adapter and store folder a public index.ts", () => {
+    for (const folder of folders.filter((f) => f.includes("/"))) {
+      expect(
+        modules.some((m) => m.file === `${folder}/index.ts`),
+        `${folder} has no index.ts`,
+      ).toBe(true);
+    }
+  });
+
+  it("allows only the known arrows between modules, each through the target's index", () => {
+    const arrows: string[] = [];
+    for (const { file, specifiers } of modules) {
+      const from = moduleOf(file);
+      for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
+        const landing = target(file, specifier);
+        const to = moduleOf(landing);
+        if (to === from) continue;
+        const allowed = (KINDS[kindOf(from) as Kind].may as readonly string[]).includes(kindOf(to) ?? "");
+        if (!allowed || landing !== `${to === "." ? "" : `${to}/`}index.js`)
+          arrows.push(`${file} → ${specifier}`);
+      }
+    }
+    expect(arrows).toEqual([]);
   });
 
   it("keeps src/broadcast free of any import outside its folder (zero runtime dependencies)", () => {
     for (const { file, specifiers } of inFolder("broadcast/")) {
       for (const specifier of specifiers) {
         expect(specifier.startsWith("./"), `${file} imports ${specifier}`).toBe(true);
-      }
-    }
-  });
-
-  it("lets src/rooms reach the broadcast library only through its index", () => {
-    for (const { file, specifiers } of inFolder("rooms/")) {
-      for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
-        const landing = target(file, specifier);
-        const allowed = landing.startsWith("rooms/") || landing === "broadcast/index.js";
-        expect(allowed, `${file} imports ${specifier}`).toBe(true);
-      }
-    }
-  });
-
-  it("lets adapters use rooms only through its index, and never import cmd or each other", () => {
-    const adapterOf = (path: string) => /^adapters\/(rest|html|grpc|ws)\//.exec(path)?.[1];
-    for (const { file, specifiers } of inFolder("adapters/")) {
-      for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
-        const landing = target(file, specifier);
-        expect(landing.startsWith("cmd/"), `${file} imports ${specifier}`).toBe(false);
-        expect(landing.startsWith("broadcast/"), `${file} imports ${specifier}`).toBe(false);
-        if (landing.startsWith("rooms/"))
-          expect(landing, `${file} imports ${specifier}`).toBe("rooms/index.js");
-        const from = adapterOf(file);
-        const to = adapterOf(landing);
-        if (from !== undefined && to !== undefined) expect(to, `${file} imports ${specifier}`).toBe(from);
-      }
-    }
-  });
-
-  it("lets stores use rooms only through its index, and never import adapters, cmd or each other", () => {
-    const storeOf = (path: string) => /^stores\/([^/]+)\//.exec(path)?.[1];
-    expect(inFolder("stores/redis/").length).toBeGreaterThan(2);
-    expect(inFolder("stores/postgres/").length).toBeGreaterThan(2);
-    for (const { file, specifiers } of inFolder("stores/")) {
-      for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
-        const landing = target(file, specifier);
-        const allowed = landing === "rooms/index.js" || storeOf(landing) === storeOf(file);
-        expect(allowed, `${file} imports ${specifier}`).toBe(true);
       }
     }
   });
@@ -86,11 +101,14 @@ describe("layering: broadcast ← rooms ← adapters ← cmd", () => {
     }
   });
 
-  it("keeps the CLI out of every library module", () => {
-    for (const { file, specifiers } of modules.filter((m) => !m.file.startsWith("cmd/"))) {
-      for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
-        expect(target(file, specifier).startsWith("cmd/"), `${file} imports ${specifier}`).toBe(false);
-      }
-    }
+  it("knows today's arrows: an adapter importing another, or the shared folder importing an adapter, is refused", () => {
+    const refused = (from: string, to: string) =>
+      !(KINDS[kindOf(from) as Kind].may as readonly string[]).includes(kindOf(to) ?? "");
+    expect(refused("adapters/html", "adapters/rest")).toBe(true);
+    expect(refused("adapters/shared", "adapters/html")).toBe(true);
+    expect(refused("adapters/ws", "cmd")).toBe(true);
+    expect(refused("stores/redis", "stores/postgres")).toBe(true);
+    expect(refused("rooms", "adapters/shared")).toBe(true);
+    expect(refused("adapters/ws", "adapters/shared")).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpApp, type RunningHttpServer, startHttpServer } from "../../src/adapters/http/index.js";
+import { createHttpApp, type RunningHttpServer, startHttpServer } from "../../src/index.js";
 import { RoomManager } from "../../src/rooms/index.js";
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import type { RoomManager } from "../../rooms/index.js";
-import { positiveInteger } from "../option-checks.js";
+import { positiveInteger } from "../shared/index.js";
 
 /** Options of the chat service itself (see `addChatService`). */
 export interface ChatServiceOptions {

@@ -1,6 +1,6 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
-import { DEFAULT_GRACE_MS } from "../shutdown.js";
+import { DEFAULT_GRACE_MS } from "../shared/index.js";
 import { type GrpcServerOptions, serverChannelOptions } from "./options.js";
 import { CHAT_SERVICE_NAME } from "./proto.js";
 import { createReflectionService } from "./reflection.js";

@@ -1,6 +1,6 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
-import { pumpListener } from "../stream-pump.js";
+import { pumpListener } from "../shared/index.js";
 import { malformedStatus } from "./malformed.js";
 import type { ResolvedChatServiceOptions } from "./options.js";
 import { type ChatStatus, chatStatus, describeError, toServiceError } from "./status.js";

@@ -1,11 +1,21 @@
 import { fileURLToPath } from "node:url";
 import express, { type Request, type RequestHandler, type Router } from "express";
 import { type RoomManager, validateRoomId } from "../../rooms/index.js";
-import { bodyKind, bodyParsers, queryString } from "../http/body.js";
-import { describeError, errorHandler, statusOf } from "../http/error-response.js";
-import { createRoomHandler, historyHandler, roomPagePath, submitHandler } from "../http/handlers.js";
-import { type HttpAdapterOptions, resolveHttpOptions } from "../http/options.js";
-import { sseStreamHandler } from "../http/sse-stream.js";
+import {
+  bodyKind,
+  bodyParsers,
+  createRoomHandler,
+  describeError,
+  errorHandler,
+  type HttpAdapterOptions,
+  historyHandler,
+  queryString,
+  resolveHttpOptions,
+  roomPagePath,
+  sseStreamHandler,
+  statusOf,
+  submitHandler,
+} from "../shared/index.js";
 import { Pages } from "./pages.js";
 
 /** Pages may load only this server's own script and stylesheet, and talk only to it. */

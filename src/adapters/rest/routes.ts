@@ -1,10 +1,15 @@
 import { Router as createRouter, type Router } from "express";
 import type { RoomManager } from "../../rooms/index.js";
-import { bodyParsers } from "../http/body.js";
-import { errorHandler } from "../http/error-response.js";
-import { createRoomHandler, historyHandler, submitHandler } from "../http/handlers.js";
-import { type HttpAdapterOptions, resolveHttpOptions } from "../http/options.js";
-import { sseStreamHandler } from "../http/sse-stream.js";
+import {
+  bodyParsers,
+  createRoomHandler,
+  errorHandler,
+  type HttpAdapterOptions,
+  historyHandler,
+  resolveHttpOptions,
+  sseStreamHandler,
+  submitHandler,
+} from "../shared/index.js";
 
 /**
  * The JSON API and the SSE stream:

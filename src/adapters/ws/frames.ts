@@ -1,6 +1,5 @@
 import type { Message, RoomEvent } from "../../rooms/index.js";
-import { eventData } from "../event-data.js";
-import { type CachedFrame, createFrameCache } from "../frame-cache.js";
+import { type CachedFrame, createFrameCache, eventData } from "../shared/index.js";
 
 /**
  * A room event as the UTF-8 payload of one WebSocket text frame:

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { statusOf } from "../http/error-response.js";
+import { statusOf } from "../shared/index.js";
 
 /**
  * Refuses an upgrade with a plain HTTP answer, before any WebSocket exists:

@@ -1,6 +1,6 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
-import { positiveInteger, positiveNumber } from "../option-checks.js";
+import { positiveInteger, positiveNumber } from "../shared/index.js";
 
 export interface WsAdapterOptions {
   /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "../http/error-response.js";
+import { HttpError } from "../shared/index.js";
 
 /** What an upgrade request asks for: `GET /ws/:roomId?userId=&since=`. */
 export interface UpgradeTarget {

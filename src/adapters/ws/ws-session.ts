@@ -1,8 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
 import { RoomError, type RoomEvent, type RoomListener, type RoomManager } from "../../rooms/index.js";
-import type { CachedFrame } from "../frame-cache.js";
-import { type PumpOutcome, pumpListener } from "../stream-pump.js";
+import { type CachedFrame, type PumpOutcome, pumpListener } from "../shared/index.js";
 import { type ClientFrame, parseClientFrame } from "./client-frames.js";
 import { resumeReason, WS_CLOSE } from "./close-codes.js";
 import { errorFrame, submittedFrame } from "./frames.js";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { HttpAppOptions } from "../../../src/adapters/http/index.js";
+import type { HttpAppOptions } from "../../../src/index.js";
 import type { Message } from "../../../src/rooms/index.js";
 import { Disposer, errorOf, startTestServer, type TestServer } from "../../helpers/http-server.js";
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveChatServiceOptions } from "../../../src/adapters/grpc/options.js";
-import { startHttpServer } from "../../../src/adapters/http/index.js";
-import { resolveHttpOptions } from "../../../src/adapters/http/options.js";
+import { resolveHttpOptions, startHttpServer } from "../../../src/adapters/shared/index.js";
 import { resolveWsOptions } from "../../../src/adapters/ws/options.js";
 
 const BAD = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "5" as unknown as number];

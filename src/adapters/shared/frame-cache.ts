@@ -1,4 +1,4 @@
-import type { RoomEvent } from "../rooms/index.js";
+import type { RoomEvent } from "../../rooms/index.js";
 
 /** What a transport writes for one event: the frame and its size in bytes. */
 export interface CachedFrame<F extends string | Buffer = string> {

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import { positiveInteger } from "../option-checks.js";
+import { positiveInteger } from "./option-checks.js";
 
 export interface ConnectionLimits {
   /** Open connections in all. @default 30000 */

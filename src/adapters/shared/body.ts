@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from "express";
 import { HttpError } from "./error-response.js";
-import type { ResolvedHttpOptions } from "./options.js";
+import type { ResolvedHttpOptions } from "./http-options.js";
 import { checkFormBytes, checkJsonBytes } from "./utf8-body.js";
 
 /**

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { HistoryLostError, type RoomEvent, type RoomListener, SlowConsumerError } from "../rooms/index.js";
+import { HistoryLostError, type RoomEvent, type RoomListener, SlowConsumerError } from "../../rooms/index.js";
 
 /**
  * How a stream ended:

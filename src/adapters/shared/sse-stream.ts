@@ -1,11 +1,11 @@
 import type { Request, RequestHandler, Response } from "express";
 import type { RoomManager } from "../../rooms/index.js";
-import { pumpListener } from "../stream-pump.js";
-import { tickCorker, tickCounter } from "../tick-batching.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
-import type { ResolvedHttpOptions } from "./options.js";
+import type { ResolvedHttpOptions } from "./http-options.js";
 import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
+import { pumpListener } from "./stream-pump.js";
+import { tickCorker, tickCounter } from "./tick-batching.js";
 
 /**
  * `GET /stream/:roomId` — a room as Server-Sent Events. `?userId=` counts as

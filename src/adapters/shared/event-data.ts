@@ -1,4 +1,4 @@
-import type { RoomEvent } from "../rooms/index.js";
+import type { RoomEvent } from "../../rooms/index.js";
 
 /**
  * The JSON payload of a room event, the same for every streaming transport

@@ -1,6 +1,6 @@
 import type { RoomEvent } from "../../rooms/index.js";
-import { eventData } from "../event-data.js";
-import { createFrameCache } from "../frame-cache.js";
+import { eventData } from "./event-data.js";
+import { createFrameCache } from "./frame-cache.js";
 
 export interface FrameFormatter {
   /** The frames of `events`, concatenated. */

@@ -1,8 +1,8 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { positiveInteger } from "../option-checks.js";
-import { DEFAULT_GRACE_MS } from "../shutdown.js";
 import { type ConnectionLimits, limitConnections } from "./connection-limits.js";
+import { positiveInteger } from "./option-checks.js";
+import { DEFAULT_GRACE_MS } from "./shutdown.js";
 
 export interface HttpServerLimits extends ConnectionLimits {
   /**

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Response } from "express";
 import { RoomError } from "../../rooms/index.js";
-import type { ResolvedHttpOptions } from "./options.js";
+import type { ResolvedHttpOptions } from "./http-options.js";
 
 /** The one table from error codes to HTTP statuses. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {

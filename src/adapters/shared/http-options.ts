@@ -1,6 +1,6 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
-import { positiveInteger } from "../option-checks.js";
+import { positiveInteger } from "./option-checks.js";
 
 export interface HttpAdapterOptions {
   /** Largest request body, in bytes. @default 65536 (64 KiB) */

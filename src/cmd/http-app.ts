@@ -1,9 +1,8 @@
 import express, { type Express } from "express";
-import type { RoomManager } from "../../rooms/index.js";
-import { createHtmlRouter } from "../html/index.js";
-import { createRestRouter } from "../rest/index.js";
-import { sendError } from "./error-response.js";
-import type { HttpAdapterOptions } from "./options.js";
+import { createHtmlRouter } from "../adapters/html/index.js";
+import { createRestRouter } from "../adapters/rest/index.js";
+import { type HttpAdapterOptions, sendError } from "../adapters/shared/index.js";
+import type { RoomManager } from "../rooms/index.js";
 
 export interface HttpAppOptions extends HttpAdapterOptions {
   /** Mount the JSON API and SSE. @default true */

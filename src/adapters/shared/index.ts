@@ -1,0 +1,15 @@
+// What the adapters share, and nothing of any one adapter: this folder imports
+// no adapter, and the adapters reach it only through this list.
+
+export { bodyKind, bodyParsers, queryString } from "./body.js";
+export { describeError, errorHandler, HttpError, sendError, statusOf } from "./error-response.js";
+export { eventData } from "./event-data.js";
+export { type CachedFrame, createFrameCache } from "./frame-cache.js";
+export { createRoomHandler, historyHandler, roomPagePath, submitHandler } from "./handlers.js";
+export { type HttpAdapterOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
+export { type HttpServerLimits, type RunningHttpServer, startHttpServer } from "./http-server.js";
+export { positiveInteger, positiveNumber } from "./option-checks.js";
+export { DEFAULT_GRACE_MS } from "./shutdown.js";
+export { sseStreamHandler } from "./sse-stream.js";
+export { type PumpOutcome, pumpListener } from "./stream-pump.js";
+export { tickCorker, tickCounter } from "./tick-batching.js";
