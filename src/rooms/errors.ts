@@ -1,23 +1,34 @@
-/**
- * Errors of the rooms module. Each has a stable `code` that the adapters map,
- * in one table each, to an HTTP status or a gRPC status.
- */
-export class RoomError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
 export type ValidationCode =
   | "invalid_room_id"
   | "invalid_user_id"
   | "invalid_text"
   | "invalid_cursor"
   | "invalid_limit";
+
+/** Every code a `RoomError` can carry; each adapter's status table has a row for each. */
+export type RoomErrorCode =
+  | ValidationCode
+  | "message_too_long"
+  | "room_not_found"
+  | "too_many_rooms"
+  | "shutting_down"
+  | "history_lost"
+  | "slow_consumer"
+  | "store_unavailable";
+
+/**
+ * Errors of the rooms module. Each has a stable `code` that the adapters map,
+ * in one table each, to an HTTP status or a gRPC status.
+ */
+export class RoomError extends Error {
+  readonly code: RoomErrorCode;
+
+  constructor(code: RoomErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
 
 /** Input that can never be valid (a malformed id, an empty text, a cursor that is not a cursor). */
 export class ValidationError extends RoomError {
@@ -79,6 +90,27 @@ export class HistoryLostError extends RoomError {
   constructor(roomId: string) {
     super("history_lost", `Messages of room \`${roomId}\` were lost; resume from the last id you saw`);
     this.roomId = roomId;
+  }
+}
+
+/**
+ * The listener fell too far behind (its queue of unread events overflowed) and
+ * was ended; the broadcast library's `SlowConsumerError` is its `cause`.
+ * Resumable, like `HistoryLostError`: reopen with the last id it saw.
+ */
+export class ListenerEvictedError extends RoomError {
+  readonly roomId: string;
+  /** How many unread events the listener may hold. */
+  readonly queueSize: number;
+
+  constructor(roomId: string, queueSize: number, options?: ErrorOptions) {
+    super(
+      "slow_consumer",
+      `The listener of room \`${roomId}\` fell ${queueSize} events behind and was ended; resume from the last id you saw`,
+      options,
+    );
+    this.roomId = roomId;
+    this.queueSize = queueSize;
   }
 }
 

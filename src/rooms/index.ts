@@ -1,11 +1,12 @@
-export { SlowConsumerError } from "../broadcast/index.js";
 export { type BusChannel, BusChannels, type BusHandler } from "./bus-channels.js";
 export { type Cursor, formatMessageId, parseCursor } from "./cursor.js";
 export { newEpoch } from "./epoch.js";
 export {
   HistoryLostError,
+  ListenerEvictedError,
   MessageTooLongError,
   RoomError,
+  type RoomErrorCode,
   RoomManagerClosedError,
   RoomNotFoundError,
   StoreUnavailableError,

@@ -1,5 +1,5 @@
-import type { Subscription } from "../broadcast/index.js";
-import { HistoryLostError } from "./errors.js";
+import { SlowConsumerError, type Subscription } from "../broadcast/index.js";
+import { HistoryLostError, ListenerEvictedError } from "./errors.js";
 import type { RoomEvent } from "./events.js";
 import type { RoomEntry } from "./room-entry.js";
 
@@ -7,7 +7,7 @@ import type { RoomEntry } from "./room-entry.js";
  * A listener of one room: `ready` first, then the replay after its cursor, then
  * live events; a `deleted` event is the last. Leaving a `for await` loop, `close()`
  * or the open call's `signal` ends it; a listener that falls too far behind
- * fails with `SlowConsumerError`, one whose room lost history it had not yet
+ * fails with `ListenerEvictedError`, one whose room lost history it had not yet
  * seen fails with `HistoryLostError`; both can resume from the last id they saw.
  * A listener never sees presence events about its own user (it is a member
  * for as long as it is open).
@@ -36,6 +36,7 @@ export class RoomListenerImpl implements RoomListener {
   readonly #closed: Promise<Error | undefined>;
   #deleted = false;
   #lost: HistoryLostError | undefined;
+  #evicted: ListenerEvictedError | undefined;
 
   constructor(
     roomId: string,
@@ -49,7 +50,7 @@ export class RoomListenerImpl implements RoomListener {
     this.#pending = pending;
     this.#skipUpTo = skipUpTo;
     this.#subscription = subscription;
-    this.#closed = subscription.closed.then((error) => this.#lost ?? error);
+    this.#closed = subscription.closed.then((error) => this.#lost ?? this.#roomError(error));
   }
 
   get closed(): Promise<Error | undefined> {
@@ -65,7 +66,7 @@ export class RoomListenerImpl implements RoomListener {
     if (queued !== undefined) return { value: queued, done: false };
     while (!this.#deleted) {
       if (this.#lost !== undefined) throw this.#lost;
-      const result = await this.#subscription.next();
+      const result = await this.#subscription.next().catch(this.#rethrow);
       if (result.done) break;
       const event = this.#accept(result.value);
       if (event !== undefined) return { value: event, done: false };
@@ -81,7 +82,7 @@ export class RoomListenerImpl implements RoomListener {
     }
     while (!this.#deleted) {
       if (this.#lost !== undefined) throw this.#lost;
-      const entries = await this.#subscription.nextBatch();
+      const entries = await this.#subscription.nextBatch().catch(this.#rethrow);
       if (entries === undefined) break;
       const events: RoomEvent[] = [];
       for (const entry of entries) {
@@ -104,6 +105,17 @@ export class RoomListenerImpl implements RoomListener {
     this.#pending = [];
     this.#subscription.unsubscribe();
   }
+
+  /** The broadcast library's eviction, in the rooms module's terms (one code on every transport). */
+  #roomError(error: Error | undefined): Error | undefined {
+    if (!(error instanceof SlowConsumerError)) return error;
+    this.#evicted ??= new ListenerEvictedError(this.roomId, error.queueSize, { cause: error });
+    return this.#evicted;
+  }
+
+  readonly #rethrow = (error: unknown): never => {
+    throw error instanceof Error ? this.#roomError(error) : error;
+  };
 
   #accept(entry: RoomEntry): RoomEvent | undefined {
     switch (entry.kind) {

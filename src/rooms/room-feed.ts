@@ -4,7 +4,7 @@ import type { RoomEntry } from "./room-entry.js";
 import type { BusEvent, BusSubscription, RoomStore } from "./store.js";
 
 export interface RoomFeedOptions {
-  /** Entries a listener may have queued; past it the listener fails with `SlowConsumerError`. */
+  /** Entries a listener may have queued; past it the listener fails with `ListenerEvictedError`. */
   readonly queueSize: number;
   /** Messages read per catch-up round trip. */
   readonly catchUpLimit: number;

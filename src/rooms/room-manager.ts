@@ -25,7 +25,7 @@ export interface RoomManagerOptions {
   readonly historyBytes?: number;
   /**
    * Events a listener may have queued and not yet consumed; past it the
-   * listener fails with `SlowConsumerError` and can resume from its last id.
+   * listener fails with `ListenerEvictedError` and can resume from its last id.
    * @default 1024
    */
   readonly listenerQueueSize?: number;

@@ -1,11 +1,15 @@
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { RoomError, ValidationError } from "../../rooms/index.js";
+import { RoomError } from "../../rooms/index.js";
+import type { AdapterErrorCode } from "../shared/index.js";
+
+/** What this adapter answers with: every adapter's codes, and a request it could not decode. */
+export type GrpcErrorCode = AdapterErrorCode | "malformed_request";
 
 /** Trailing metadata key carrying the machine error code (`invalid_room_id`, `room_not_found`, ...). */
 export const ERROR_CODE_METADATA_KEY = "chat-error-code";
 
-/** The one table from error codes (rooms and this adapter) to gRPC statuses. */
-const STATUS_BY_CODE: Readonly<Record<string, status>> = {
+/** The one table from error codes (rooms and this adapter) to gRPC statuses: a row for every code. */
+const STATUS_BY_CODE: Readonly<Record<GrpcErrorCode, status>> = {
   invalid_room_id: status.INVALID_ARGUMENT,
   invalid_user_id: status.INVALID_ARGUMENT,
   invalid_text: status.INVALID_ARGUMENT,
@@ -25,7 +29,7 @@ const STATUS_BY_CODE: Readonly<Record<string, status>> = {
 
 /** A gRPC error status with its machine code, ready for a callback or `call.emit("error")`. */
 export interface ChatStatus {
-  readonly code: string;
+  readonly code: GrpcErrorCode;
   readonly status: status;
   readonly details: string;
   /** `false` for errors this adapter does not know: their stack belongs in the log. */
@@ -33,20 +37,14 @@ export interface ChatStatus {
 }
 
 /** A status this adapter raises itself (not from the rooms module). */
-export function chatStatus(code: keyof typeof STATUS_BY_CODE, details: string): ChatStatus {
-  return { code, status: STATUS_BY_CODE[code] ?? status.INTERNAL, details, known: true };
+export function chatStatus(code: GrpcErrorCode, details: string): ChatStatus {
+  return { code, status: STATUS_BY_CODE[code], details, known: true };
 }
 
 /** Maps a thrown error to a status and a message safe to show a client. */
 export function describeError(error: unknown): ChatStatus {
-  if (error instanceof ValidationError) {
-    // Any validation failure is the caller's, whatever new code it carries.
-    return { code: error.code, status: status.INVALID_ARGUMENT, details: error.message, known: true };
-  }
   if (error instanceof RoomError) {
-    const mapped = STATUS_BY_CODE[error.code];
-    if (mapped !== undefined)
-      return { code: error.code, status: mapped, details: error.message, known: true };
+    return { code: error.code, status: STATUS_BY_CODE[error.code], details: error.message, known: true };
   }
   return { code: "internal", status: status.INTERNAL, details: "Internal server error", known: false };
 }

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { positiveInteger } from "./option-checks.js";
+import { endSocketWithError } from "./raw-error.js";
 
 export interface ConnectionLimits {
   /** Open connections in all. @default 30000 */
@@ -25,7 +26,8 @@ export function limitConnections(server: Server, limits: ConnectionLimits = {}):
     const fromAddress = byAddress.get(address) ?? 0;
     if (open >= total || fromAddress >= perAddress) {
       const which = open >= total ? `${total} in all` : `${perAddress} from one address`;
-      refuse(socket, `Too many open connections (at most ${which}); close some and retry`);
+      const message = `Too many open connections (at most ${which}); close some and retry`;
+      endSocketWithError(socket, "too_many_connections", message, { "Retry-After": "1" });
       return;
     }
     open++;
@@ -37,13 +39,4 @@ export function limitConnections(server: Server, limits: ConnectionLimits = {}):
       else byAddress.delete(address);
     });
   });
-}
-
-function refuse(socket: Socket, message: string): void {
-  const body = JSON.stringify({ error: { code: "too_many_connections", message } });
-  socket.on("error", () => undefined);
-  socket.end(
-    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n" +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

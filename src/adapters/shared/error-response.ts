@@ -1,9 +1,10 @@
 import type { ErrorRequestHandler, Response } from "express";
 import { RoomError } from "../../rooms/index.js";
+import type { HttpErrorCode } from "./error-codes.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
 
-/** The one table from error codes to HTTP statuses. */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+/** The one table from error codes to HTTP statuses: a row for every code, or it does not compile. */
+const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = {
   invalid_room_id: 400,
   invalid_user_id: 400,
   invalid_text: 400,
@@ -23,28 +24,32 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   upgrade_required: 426,
   too_many_rooms: 429,
   too_many_streams: 503,
+  too_many_connections: 503,
   shutting_down: 503,
   store_unavailable: 503,
+  // Streams end with these in-band (an SSE `error` event); a status only if one is ever answered.
+  slow_consumer: 503,
+  history_lost: 410,
   internal: 500,
 };
 
 /** An error raised by the HTTP layer itself (not by the rooms module). */
 export class HttpError extends Error {
-  readonly code: string;
+  readonly code: HttpErrorCode;
 
-  constructor(code: keyof typeof STATUS_BY_CODE, message: string) {
+  constructor(code: HttpErrorCode, message: string) {
     super(message);
     this.name = "HttpError";
     this.code = code;
   }
 }
 
-export function statusOf(code: string): number {
-  return STATUS_BY_CODE[code] ?? 500;
+export function statusOf(code: HttpErrorCode): number {
+  return STATUS_BY_CODE[code];
 }
 
 /** Writes `{"error":{"code","message"}}` with the status of `code`, always as JSON. */
-export function sendError(res: Response, code: string, message: string): void {
+export function sendError(res: Response, code: HttpErrorCode, message: string): void {
   // Set, not defaulted: res.json() keeps a Content-Type a failed handler had already set.
   res.status(statusOf(code)).type("json").json({ error: { code, message } });
 }
@@ -54,7 +59,7 @@ export function sendError(res: Response, code: string, message: string): void {
  * its type, length, validators, caching) and would mislabel the error sent
  * instead. `Content-Range` stays only on a 416, where it says the file's size.
  */
-function dropStaleHeaders(res: Response, code: string): void {
+function dropStaleHeaders(res: Response, code: HttpErrorCode): void {
   for (const name of ["content-length", "content-encoding", "etag", "last-modified", "cache-control"]) {
     res.removeHeader(name);
   }
@@ -62,7 +67,7 @@ function dropStaleHeaders(res: Response, code: string): void {
 }
 
 /** Maps a thrown error to its code and a message safe to show a client. */
-export function describeError(error: unknown): { code: string; message: string; known: boolean } {
+export function describeError(error: unknown): { code: HttpErrorCode; message: string; known: boolean } {
   if (error instanceof RoomError || error instanceof HttpError) {
     return { code: error.code, message: error.message, known: true };
   }

@@ -2,6 +2,7 @@
 // no adapter, and the adapters reach it only through this list.
 
 export { bodyKind, bodyParsers, queryString } from "./body.js";
+export type { AdapterErrorCode, HttpErrorCode } from "./error-codes.js";
 export { describeError, errorHandler, HttpError, sendError, statusOf } from "./error-response.js";
 export { eventData } from "./event-data.js";
 export { type CachedFrame, createFrameCache } from "./frame-cache.js";
@@ -9,6 +10,7 @@ export { createRoomHandler, historyHandler, roomPagePath, submitHandler } from "
 export { type HttpAdapterOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 export { type HttpServerLimits, type RunningHttpServer, startHttpServer } from "./http-server.js";
 export { positiveInteger, positiveNumber } from "./option-checks.js";
+export { endSocketWithError } from "./raw-error.js";
 export { DEFAULT_GRACE_MS } from "./shutdown.js";
 export { sseStreamHandler } from "./sse-stream.js";
 export { type PumpOutcome, pumpListener } from "./stream-pump.js";

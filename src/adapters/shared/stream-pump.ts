@@ -1,6 +1,11 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { HistoryLostError, type RoomEvent, type RoomListener, SlowConsumerError } from "../../rooms/index.js";
+import {
+  HistoryLostError,
+  ListenerEvictedError,
+  type RoomEvent,
+  type RoomListener,
+} from "../../rooms/index.js";
 
 /**
  * How a stream ended:
@@ -107,7 +112,7 @@ async function drained(transport: Writable, listener: RoomListener): Promise<boo
 
 /** The outcome a listener's end error stands for, if it is one a client can resume from. */
 function outcomeOf(error: unknown): PumpOutcome | undefined {
-  if (error instanceof SlowConsumerError) return "slow_consumer";
+  if (error instanceof ListenerEvictedError) return "slow_consumer";
   if (error instanceof HistoryLostError) return "history_lost";
   return undefined;
 }

@@ -2,9 +2,14 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { type ServerOptions, WebSocketServer } from "ws";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
-import { DEFAULT_GRACE_MS, describeError, tickCorker, tickCounter } from "../shared/index.js";
+import {
+  DEFAULT_GRACE_MS,
+  describeError,
+  endSocketWithError,
+  tickCorker,
+  tickCounter,
+} from "../shared/index.js";
 import { createWsFrameFormatter } from "./frames.js";
-import { rejectUpgrade } from "./http-reject.js";
 import { resolveWsOptions, type WsAdapterOptions } from "./options.js";
 import { upgradeTarget } from "./upgrade-target.js";
 import { WsSession, type WsSessionContext } from "./ws-session.js";
@@ -60,7 +65,7 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     const { code, message, known } = describeError(error);
     if (!known) logger.error({ err: error }, "WebSocket upgrade failed");
     metrics?.requestError("ws", code);
-    rejectUpgrade(socket, code, message);
+    endSocketWithError(socket, code, message);
   };
 
   const accept = (
@@ -86,9 +91,9 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     // A client that resets before the handshake completes must not raise an unhandled 'error'.
     socket.on("error", () => undefined);
     const target = upgradeTarget(req);
-    if (closing) return rejectUpgrade(socket, "shutting_down", "The server is shutting down");
+    if (closing) return endSocketWithError(socket, "shutting_down", "The server is shutting down");
     if (sessions.size + opening >= resolved.maxSockets) {
-      return rejectUpgrade(
+      return endSocketWithError(
         socket,
         "too_many_streams",
         `This server holds its maximum of ${resolved.maxSockets} WebSockets`,
@@ -107,7 +112,7 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     if (socket.destroyed) return listener.close();
     if (closing) {
       listener.close();
-      return rejectUpgrade(socket, "shutting_down", "The server is shutting down");
+      return endSocketWithError(socket, "shutting_down", "The server is shutting down");
     }
     accept(req, socket, head, listener, target.since);
   };

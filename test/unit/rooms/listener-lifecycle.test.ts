@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RoomManagerClosedError, RoomNotFoundError, SlowConsumerError } from "../../../src/rooms/index.js";
+import { SlowConsumerError } from "../../../src/broadcast/index.js";
+import { ListenerEvictedError, RoomManagerClosedError, RoomNotFoundError } from "../../../src/rooms/index.js";
 import {
   closeRoomListener,
   expectRoomRejection,
@@ -93,7 +94,7 @@ describe("RoomManager: ending listeners", () => {
 });
 
 describe("RoomManager: slow listeners", () => {
-  it("fails a listener that never reads with SlowConsumerError from next(), while others receive everything", async () => {
+  it("fails a listener that never reads with ListenerEvictedError (code slow_consumer) from next(), while others receive everything", async () => {
     const manager = roomManagerForTest({ listenerQueueSize: 4 });
     const slow = await manager.openListener("lobby", { userId: "slow" });
     const fast = new RoomListenerReader(await manager.openListener("lobby"));
@@ -104,7 +105,10 @@ describe("RoomManager: slow listeners", () => {
       await fast.untilText(`m${i}`);
     }
     expect((await slow.next()).value?.type).toBe("ready");
-    await expect(slow.next()).rejects.toBeInstanceOf(SlowConsumerError);
+    const failure = await slow.next().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ListenerEvictedError);
+    expect(failure).toMatchObject({ code: "slow_consumer", roomId: "lobby", queueSize: 4 });
+    expect(await slow.closed).toBe(failure);
     expect(await slow.next()).toEqual(DONE);
     expect(fast.messages.map((m) => m.text)).toEqual([
       "m1",
@@ -122,13 +126,14 @@ describe("RoomManager: slow listeners", () => {
     expect(fast.error).toBeUndefined();
   });
 
-  it("resolves closed with the SlowConsumerError (never rejects) and releases the listener's presence", async () => {
+  it("resolves closed with the ListenerEvictedError (never rejects) and releases the listener's presence", async () => {
     const manager = roomManagerForTest({ listenerQueueSize: 2 });
     const slow = await manager.openListener("lobby", { userId: "slow" });
     await submitRoomMessages(manager, "lobby", 3);
     const error = await slow.closed;
-    expect(error).toBeInstanceOf(SlowConsumerError);
-    expect(error).toMatchObject({ queueSize: 2 });
+    expect(error).toBeInstanceOf(ListenerEvictedError);
+    expect(error).toMatchObject({ code: "slow_consumer", queueSize: 2 });
+    expect((error as Error).cause).toBeInstanceOf(SlowConsumerError);
     expect(await manager.getRoom("lobby")).toMatchObject({ listeners: 0, members: [] });
   });
 
