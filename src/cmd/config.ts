@@ -1,7 +1,11 @@
 import { InvalidArgumentError } from "commander";
 import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
+import { SCHEMA_NAME } from "../stores/postgres/index.js";
 
 export const ADAPTERS = ["rest", "html", "grpc", "ws"] as const;
+
+/** Where `serve` listens, and so where the client commands look, unless told otherwise. */
+export const SERVE_DEFAULTS = { host: "127.0.0.1", httpPort: 8080, grpcPort: 50051 } as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
 /** Everything `serve` needs, after flags, environment and defaults were applied. */
@@ -117,15 +121,23 @@ export function parseDuration(value: string): number {
   return ms;
 }
 
-/** A schema name the store accepts: lower case, digits and underscores, as Postgres folds them. */
+/** A schema name the PostgreSQL store accepts. */
 export function parseSchemaName(value: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-    throw new InvalidArgumentError(`Expected a schema name matching [a-z_][a-z0-9_]{0,62}, got "${value}".`);
+  if (!SCHEMA_NAME.test(value)) {
+    throw new InvalidArgumentError(
+      `Expected a schema name matching ${SCHEMA_NAME.source.slice(1, -1)}, got "${value}".`,
+    );
   }
   return value;
 }
 
 const BYTE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+
+/** A size in the largest unit that divides it: `268435456` as `256MiB`. */
+export function formatByteSize(bytes: number): string {
+  const [unit, size] = Object.entries(BYTE_UNITS).findLast(([, size]) => bytes % size === 0) ?? ["B", 1];
+  return `${bytes / size}${unit}`;
+}
 
 /** `256MiB`, `1GiB`, `65536` (bytes) as bytes. */
 export function parseByteSize(value: string): number {

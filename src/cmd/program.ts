@@ -1,12 +1,15 @@
 import { userInfo } from "node:os";
 import { Command, Option } from "commander";
-import { DEFAULT_GRACE_MS } from "../adapters/shared/index.js";
+import { DEFAULT_GRACE_MS, STREAM_DEFAULTS } from "../adapters/shared/index.js";
 import type { LogLevel } from "../observability/index.js";
+import { ROOM_DEFAULTS } from "../rooms/index.js";
+import { POSTGRES_DEFAULTS } from "../stores/postgres/index.js";
 import type { ChatClient } from "./chat-client.js";
 import {
   ADAPTERS,
   type AdapterName,
   collectAdapters,
+  formatByteSize,
   parseByteSize,
   parseDuration,
   parseHostPort,
@@ -17,6 +20,7 @@ import {
   parseRedisUrl,
   parseSchemaName,
   positiveInteger,
+  SERVE_DEFAULTS,
 } from "./config.js";
 import { GrpcChatClient } from "./grpc-client.js";
 import { HttpChatClient } from "./http-client.js";
@@ -64,35 +68,37 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         .env("CHAT_ONLY")
         .argParser(collectAdapters),
     )
-    .addOption(new Option("--host <host>", "interface to listen on").env("CHAT_HOST").default("127.0.0.1"))
+    .addOption(
+      new Option("--host <host>", "interface to listen on").env("CHAT_HOST").default(SERVE_DEFAULTS.host),
+    )
     .addOption(
       new Option("--http-port <port>", "HTTP port (rest, html and ws); 0 picks a free one")
         .env("CHAT_HTTP_PORT")
-        .default(8080)
+        .default(SERVE_DEFAULTS.httpPort)
         .argParser(parsePort),
     )
     .addOption(
       new Option("--grpc-port <port>", "gRPC port; 0 picks a free one")
         .env("CHAT_GRPC_PORT")
-        .default(50051)
+        .default(SERVE_DEFAULTS.grpcPort)
         .argParser(parsePort),
     )
     .addOption(
       new Option("--history <count>", "messages kept per room")
         .env("CHAT_HISTORY")
-        .default(1000)
+        .default(ROOM_DEFAULTS.historyLimit)
         .argParser(positiveInteger),
     )
     .addOption(
       new Option("--max-message-bytes <bytes>", "largest message text, in UTF-8 bytes")
         .env("CHAT_MAX_MESSAGE_BYTES")
-        .default(4096)
+        .default(ROOM_DEFAULTS.maxMessageBytes)
         .argParser(positiveInteger),
     )
     .addOption(
       new Option("--heartbeat-ms <ms>", "SSE heartbeat and WebSocket ping interval")
         .env("CHAT_HEARTBEAT_MS")
-        .default(15_000)
+        .default(STREAM_DEFAULTS.heartbeatMs)
         .argParser(positiveInteger),
     )
     .addOption(
@@ -123,13 +129,13 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         "with --postgres: the schema holding the tables (created at start)",
       )
         .env("CHAT_POSTGRES_SCHEMA")
-        .default("chat")
+        .default(POSTGRES_DEFAULTS.schema)
         .argParser(parseSchemaName),
     )
     .addOption(
       new Option(
         "--history-bytes <size>",
-        "in memory: bytes of history kept over all rooms, oldest evicted first (default 256MiB)",
+        `in memory: bytes of history kept over all rooms, oldest evicted first (default ${formatByteSize(ROOM_DEFAULTS.historyBytes)})`,
       )
         .env("CHAT_HISTORY_BYTES")
         .argParser(parseByteSize),
@@ -148,7 +154,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         "with --redis or --postgres: a dead process's users leave the rooms within about this long",
       )
         .env("CHAT_PRESENCE_LEASE_MS")
-        .default(15_000)
+        .default(ROOM_DEFAULTS.presenceLeaseMs)
         .argParser(positiveInteger),
     )
     .addOption(
@@ -263,7 +269,7 @@ function withClientFlags(command: Command): Command {
     .addOption(
       new Option("--url <url>", "HTTP address of the server")
         .env("CHAT_URL")
-        .default("http://127.0.0.1:8080")
+        .default(`http://${SERVE_DEFAULTS.host}:${SERVE_DEFAULTS.httpPort}`)
         .argParser(parseHttpUrl),
     )
     .addOption(

@@ -1,5 +1,6 @@
 export { type BusChannel, BusChannels, type BusHandler } from "./bus-channels.js";
 export { type Cursor, formatMessageId, parseCursor } from "./cursor.js";
+export { ROOM_DEFAULTS } from "./defaults.js";
 export { newEpoch } from "./epoch.js";
 export {
   HistoryLostError,
@@ -25,6 +26,7 @@ export type {
 } from "./events.js";
 export type { RoomListener } from "./listener.js";
 export { MemoryRoomStore, type MemoryStoreOptions, type MemoryStoreStats } from "./memory-store.js";
+export { positiveInteger, positiveNumber } from "./option-checks.js";
 export {
   type HistoryOptions,
   type OpenListenerOptions,

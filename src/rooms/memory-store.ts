@@ -1,9 +1,11 @@
 import { formatMessageId } from "./cursor.js";
+import { ROOM_DEFAULTS } from "./defaults.js";
 import { newEpoch } from "./epoch.js";
 import { TooManyRoomsError } from "./errors.js";
 import type { Message, RoomInfo } from "./events.js";
 import { MessageHistory, retainedBytes } from "./history.js";
 import { OldestFirst } from "./oldest-first.js";
+import { positiveInteger } from "./option-checks.js";
 import { Presence } from "./presence.js";
 import type {
   BusEvent,
@@ -75,10 +77,13 @@ export class MemoryRoomStore implements RoomStore {
   #nextListenerId = 1;
 
   constructor(options?: MemoryStoreOptions) {
-    this.#historyLimit = options?.historyLimit ?? 1000;
-    this.#maxRooms = options?.maxRooms ?? 10_000;
-    this.#historyBytes = options?.historyBytes ?? 256 * 1024 * 1024;
-    this.#roomHistoryBytes = options?.roomHistoryBytes ?? 32 * 1024 * 1024;
+    this.#historyLimit = positiveInteger("historyLimit", options?.historyLimit ?? ROOM_DEFAULTS.historyLimit);
+    this.#maxRooms = positiveInteger("maxRooms", options?.maxRooms ?? ROOM_DEFAULTS.maxRooms);
+    this.#historyBytes = positiveInteger("historyBytes", options?.historyBytes ?? ROOM_DEFAULTS.historyBytes);
+    this.#roomHistoryBytes = positiveInteger(
+      "roomHistoryBytes",
+      options?.roomHistoryBytes ?? ROOM_DEFAULTS.roomHistoryBytes,
+    );
   }
 
   get stats(): MemoryStoreStats {

@@ -1,10 +1,12 @@
 import { Broadcaster, type Subscription } from "../broadcast/index.js";
 import { type Cursor, parseCursor } from "./cursor.js";
+import { ROOM_DEFAULTS } from "./defaults.js";
 import { RoomManagerClosedError, RoomNotFoundError } from "./errors.js";
 import type { Message, RoomEvent, RoomInfo } from "./events.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { type RoomListener, RoomListenerImpl } from "./listener.js";
 import { MemoryRoomStore, type MemoryStoreStats } from "./memory-store.js";
+import { positiveInteger } from "./option-checks.js";
 import { isAheadOfHistory, planResume } from "./resume.js";
 import type { RoomEntry } from "./room-entry.js";
 import { RoomFeed } from "./room-feed.js";
@@ -96,9 +98,19 @@ export class RoomManager {
   #stats = { messagesAccepted: 0, listenersOpened: 0, gapsDetected: 0, gapsFilled: 0, listenersLost: 0 };
 
   constructor(options?: RoomManagerOptions) {
-    this.#historyLimit = options?.historyLimit ?? 1000;
-    this.#maxMessageBytes = options?.maxMessageBytes ?? 4096;
-    this.#listenerQueueSize = options?.listenerQueueSize ?? 1024;
+    this.#historyLimit = positiveInteger("historyLimit", options?.historyLimit ?? ROOM_DEFAULTS.historyLimit);
+    this.#maxMessageBytes = positiveInteger(
+      "maxMessageBytes",
+      options?.maxMessageBytes ?? ROOM_DEFAULTS.maxMessageBytes,
+    );
+    this.#listenerQueueSize = positiveInteger(
+      "listenerQueueSize",
+      options?.listenerQueueSize ?? ROOM_DEFAULTS.listenerQueueSize,
+    );
+    const positionCheckMs = positiveInteger(
+      "positionCheckMs",
+      options?.positionCheckMs ?? ROOM_DEFAULTS.positionCheckMs,
+    );
     for (const bound of ["maxRooms", "historyBytes"] as const) {
       if (options?.store !== undefined && options[bound] !== undefined) {
         // Silently ignoring it would leave a bound the caller believes in unenforced.
@@ -117,7 +129,7 @@ export class RoomManager {
       });
     this.#positionCheck = setInterval(() => {
       for (const feed of this.#feeds.values()) feed.check();
-    }, options?.positionCheckMs ?? 5_000);
+    }, positionCheckMs);
     this.#positionCheck.unref();
   }
 

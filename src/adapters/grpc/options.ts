@@ -1,7 +1,7 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
-import type { RoomManager } from "../../rooms/index.js";
-import { positiveInteger } from "../shared/index.js";
+import { positiveInteger, type RoomManager } from "../../rooms/index.js";
+import { STREAM_DEFAULTS } from "../shared/index.js";
 
 /** Options of the chat service itself (see `addChatService`). */
 export interface ChatServiceOptions {
@@ -32,7 +32,7 @@ export function resolveChatServiceOptions(
 ): ResolvedChatServiceOptions {
   return {
     maxBufferedMessages: positiveInteger("maxBufferedMessages", options?.maxBufferedMessages ?? 256),
-    maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? 20_000),
+    maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? STREAM_DEFAULTS.maxStreams),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
-import { positiveInteger } from "./option-checks.js";
+import { positiveInteger } from "../../rooms/index.js";
 import { endSocketWithError } from "./raw-error.js";
 
 export interface ConnectionLimits {

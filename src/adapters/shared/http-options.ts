@@ -1,6 +1,7 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
-import { positiveInteger } from "./option-checks.js";
+import { positiveInteger } from "../../rooms/index.js";
+import { STREAM_DEFAULTS } from "./stream-defaults.js";
 
 export interface HttpAdapterOptions {
   /** Largest request body, in bytes. @default 65536 (64 KiB) */
@@ -33,9 +34,12 @@ export interface ResolvedHttpOptions {
 export function resolveHttpOptions(options: HttpAdapterOptions | undefined): ResolvedHttpOptions {
   return {
     bodyLimitBytes: positiveInteger("bodyLimitBytes", options?.bodyLimitBytes ?? 64 * 1024),
-    heartbeatMs: positiveInteger("heartbeatMs", options?.heartbeatMs ?? 15_000),
-    maxBufferedBytes: positiveInteger("maxBufferedBytes", options?.maxBufferedBytes ?? 1024 * 1024),
-    maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? 20_000),
+    heartbeatMs: positiveInteger("heartbeatMs", options?.heartbeatMs ?? STREAM_DEFAULTS.heartbeatMs),
+    maxBufferedBytes: positiveInteger(
+      "maxBufferedBytes",
+      options?.maxBufferedBytes ?? STREAM_DEFAULTS.maxBufferedBytes,
+    ),
+    maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? STREAM_DEFAULTS.maxStreams),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };

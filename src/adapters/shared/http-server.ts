@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { positiveInteger } from "../../rooms/index.js";
 import { type ConnectionLimits, limitConnections } from "./connection-limits.js";
-import { positiveInteger } from "./option-checks.js";
 import { DEFAULT_GRACE_MS } from "./shutdown.js";
 
 export interface HttpServerLimits extends ConnectionLimits {

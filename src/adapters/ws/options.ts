@@ -1,6 +1,7 @@
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
-import { positiveInteger, positiveNumber } from "../shared/index.js";
+import { positiveInteger, positiveNumber } from "../../rooms/index.js";
+import { STREAM_DEFAULTS } from "../shared/index.js";
 
 export interface WsAdapterOptions {
   /**
@@ -55,7 +56,10 @@ export function resolveWsOptions(
   maxMessageBytes: number,
 ): ResolvedWsOptions {
   return {
-    maxBufferedBytes: positiveInteger("maxBufferedBytes", options?.maxBufferedBytes ?? 1024 * 1024),
+    maxBufferedBytes: positiveInteger(
+      "maxBufferedBytes",
+      options?.maxBufferedBytes ?? STREAM_DEFAULTS.maxBufferedBytes,
+    ),
     maxPayloadBytes: positiveInteger(
       "maxPayloadBytes",
       options?.maxPayloadBytes ?? 2 * maxMessageBytes + 1024,
@@ -63,9 +67,9 @@ export function resolveWsOptions(
     messagesPerSecond: positiveNumber("messagesPerSecond", options?.messagesPerSecond ?? 20),
     messageBurst: positiveInteger("messageBurst", options?.messageBurst ?? 100),
     maxRejectedInARow: positiveInteger("maxRejectedInARow", options?.maxRejectedInARow ?? 20),
-    pingIntervalMs: positiveInteger("pingIntervalMs", options?.pingIntervalMs ?? 15_000),
+    pingIntervalMs: positiveInteger("pingIntervalMs", options?.pingIntervalMs ?? STREAM_DEFAULTS.heartbeatMs),
     closeTimeoutMs: positiveInteger("closeTimeoutMs", options?.closeTimeoutMs ?? 10_000),
-    maxSockets: positiveInteger("maxSockets", options?.maxSockets ?? 20_000),
+    maxSockets: positiveInteger("maxSockets", options?.maxSockets ?? STREAM_DEFAULTS.maxStreams),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };

@@ -11,6 +11,8 @@ import {
   type MessageDraft,
   newEpoch,
   type OpenedListener,
+  positiveInteger,
+  ROOM_DEFAULTS,
   type RoomBus,
   type RoomInfo,
   type RoomStore,
@@ -22,6 +24,20 @@ import { migrate } from "./migrate.js";
 import { ROOM_STATE, readHistory, readMessageRange } from "./queries.js";
 import { asOffset } from "./rows.js";
 import { isUnavailable } from "./unavailable.js";
+
+/** A schema name the store accepts: lower case, digits and underscores, as PostgreSQL folds them. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** What the PostgreSQL store assumes when not told otherwise. */
+export const POSTGRES_DEFAULTS = {
+  url: "postgres://postgres@127.0.0.1:5432/postgres",
+  /** Schema holding the tables, created and migrated at connect. */
+  schema: "chat",
+  /** How long to wait for a connection, at start and for each query, in ms. */
+  connectTimeoutMs: 5_000,
+  /** Connections in the pool (the bus holds one more). */
+  poolSize: 10,
+} as const;
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/database`. @default "postgres://postgres@127.0.0.1:5432/postgres" */
@@ -63,8 +79,6 @@ export interface PostgresStoreStats {
   readonly roundTripSeconds: number;
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /**
  * Rooms in PostgreSQL, the system of record: every accepted message is
  * committed before its call returns, epochs change only when a room is
@@ -92,13 +106,13 @@ export class PostgresRoomStore implements RoomStore {
   #roundTrips = 0;
   #roundTripSeconds = 0;
 
-  private constructor(pool: pg.Pool, bus: RoomBus, processId: string, options: PostgresStoreOptions) {
+  private constructor(pool: pg.Pool, bus: RoomBus, processId: string, options: ResolvedOptions) {
     this.#pool = pool;
     this.#bus = bus;
     this.#afterCommit = options.afterCommit;
     this.#processId = processId;
-    this.#historyLimit = options.historyLimit ?? 1000;
-    this.#leaseMs = options.presenceLeaseMs ?? 15_000;
+    this.#historyLimit = options.historyLimit;
+    this.#leaseMs = options.presenceLeaseMs;
     this.#every(this.#leaseMs / 3, () => this.#heartbeat());
     const maxAge = options.historyMaxAgeMs;
     if (maxAge !== undefined) {
@@ -112,22 +126,26 @@ export class PostgresRoomStore implements RoomStore {
    * Connects, applies missing schema migrations and starts listening.
    * @throws StoreUnavailableError when the database does not answer within `connectTimeoutMs`.
    */
-  static async connect(options: PostgresStoreOptions = {}): Promise<PostgresRoomStore> {
-    const schema = options.schema ?? "chat";
+  static async connect(given: PostgresStoreOptions = {}): Promise<PostgresRoomStore> {
+    const options = resolveOptions(given);
+    const schema = options.schema ?? POSTGRES_DEFAULTS.schema;
     if (!SCHEMA_NAME.test(schema)) {
       throw new RangeError(
         `Expected \`schema\` to match ${SCHEMA_NAME.source}, got ${JSON.stringify(schema)}`,
       );
     }
     const config: pg.ClientConfig = {
-      connectionString: options.url ?? "postgres://postgres@127.0.0.1:5432/postgres",
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      connectionString: options.url ?? POSTGRES_DEFAULTS.url,
+      connectionTimeoutMillis: positiveInteger(
+        "connectTimeoutMs",
+        options.connectTimeoutMs ?? POSTGRES_DEFAULTS.connectTimeoutMs,
+      ),
       options: `-c search_path=${schema}`,
     };
     // Named in pg_stat_activity, so an operator can tell the bus from the pool.
     const pool = new pg.Pool({
       ...config,
-      max: options.poolSize ?? 10,
+      max: positiveInteger("poolSize", options.poolSize ?? POSTGRES_DEFAULTS.poolSize),
       application_name: `chat-server ${schema}`,
     });
     // Idle connections that break are dropped by the pool; an unhandled 'error' would crash.
@@ -368,4 +386,23 @@ interface RoomStateRow {
   readonly listeners: string;
   readonly members: string[];
   readonly message_count: string;
+}
+
+type ResolvedOptions = PostgresStoreOptions & {
+  readonly historyLimit: number;
+  readonly presenceLeaseMs: number;
+};
+
+/** The retention and lease options with their defaults, checked before anything connects. */
+function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
+  const maxAge = options.historyMaxAgeMs;
+  return {
+    ...options,
+    historyLimit: positiveInteger("historyLimit", options.historyLimit ?? ROOM_DEFAULTS.historyLimit),
+    presenceLeaseMs: positiveInteger(
+      "presenceLeaseMs",
+      options.presenceLeaseMs ?? ROOM_DEFAULTS.presenceLeaseMs,
+    ),
+    historyMaxAgeMs: maxAge === undefined ? undefined : positiveInteger("historyMaxAgeMs", maxAge),
+  };
 }

@@ -1,9 +1,18 @@
 import { createClient, type RedisClientType, type RedisScripts } from "@redis/client";
-import { StoreUnavailableError } from "../../rooms/index.js";
+import { positiveInteger, StoreUnavailableError } from "../../rooms/index.js";
+
+/** What the Redis store and the Redis bus assume when not told otherwise. */
+export const REDIS_DEFAULTS = {
+  url: "redis://127.0.0.1:6379",
+  /** Prefix of every key and channel, so several deployments can share one Redis. */
+  keyPrefix: "chat",
+  /** How long to wait for Redis at start, in ms. */
+  connectTimeoutMs: 5_000,
+} as const;
 
 export interface RedisConnectOptions<S extends RedisScripts> {
-  readonly url: string;
-  readonly connectTimeoutMs: number;
+  readonly url?: string | undefined;
+  readonly connectTimeoutMs?: number | undefined;
   readonly scripts?: S;
 }
 
@@ -19,8 +28,12 @@ export async function connectPair<S extends RedisScripts>(
   client: RedisClientType<Record<string, never>, Record<string, never>, S>;
   subscriber: RedisClientType;
 }> {
+  const connectTimeoutMs = positiveInteger(
+    "connectTimeoutMs",
+    options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
+  );
   const client = createClient({
-    url: options.url,
+    url: options.url ?? REDIS_DEFAULTS.url,
     ...(options.scripts === undefined ? {} : { scripts: options.scripts }),
     disableOfflineQueue: true,
     socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
@@ -30,7 +43,7 @@ export async function connectPair<S extends RedisScripts>(
   client.on("error", () => undefined);
   subscriber.on("error", () => undefined);
   try {
-    await withTimeout(Promise.all([client.connect(), subscriber.connect()]), options.connectTimeoutMs);
+    await withTimeout(Promise.all([client.connect(), subscriber.connect()]), connectTimeoutMs);
   } catch (error) {
     client.destroy();
     subscriber.destroy();

@@ -10,13 +10,15 @@ import {
   type MessageDraft,
   newEpoch,
   type OpenedListener,
+  positiveInteger,
+  ROOM_DEFAULTS,
   type RoomInfo,
   type RoomStore,
   StoreUnavailableError,
 } from "../../rooms/index.js";
 import { RedisBus } from "./bus.js";
 import { asArray, asNumber, asString, replyToSlice } from "./codec.js";
-import { connectPair } from "./connect.js";
+import { connectPair, REDIS_DEFAULTS } from "./connect.js";
 import { type RoomKeys, roomIndexKey, roomKeys } from "./keys.js";
 import { LocalListeners } from "./leases.js";
 import { ROOM_SCRIPTS } from "./scripts.js";
@@ -73,13 +75,13 @@ export class RedisRoomStore implements RoomStore {
   #roundTrips = 0;
   #roundTripSeconds = 0;
 
-  private constructor(client: Client, subscriber: Client, options: RedisStoreOptions) {
+  private constructor(client: Client, subscriber: Client, options: ResolvedOptions) {
     this.#client = client;
     this.#subscriber = subscriber;
     this.#bus = new RedisBus(subscriber as unknown as RedisClientType);
-    this.#prefix = options.keyPrefix ?? "chat";
-    this.#historyLimit = options.historyLimit ?? 1000;
-    this.#leaseMs = options.presenceLeaseMs ?? 15_000;
+    this.#prefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
+    this.#historyLimit = options.historyLimit;
+    this.#leaseMs = options.presenceLeaseMs;
     this.#heartbeat = setInterval(() => void this.#renewLeases(), Math.max(1, this.#leaseMs / 3));
     this.#heartbeat.unref();
   }
@@ -88,10 +90,18 @@ export class RedisRoomStore implements RoomStore {
    * Connects (a command connection and a Pub/Sub one).
    * @throws StoreUnavailableError when Redis does not answer within `connectTimeoutMs`.
    */
-  static async connect(options: RedisStoreOptions = {}): Promise<RedisRoomStore> {
+  static async connect(given: RedisStoreOptions = {}): Promise<RedisRoomStore> {
+    const options: ResolvedOptions = {
+      ...given,
+      historyLimit: positiveInteger("historyLimit", given.historyLimit ?? ROOM_DEFAULTS.historyLimit),
+      presenceLeaseMs: positiveInteger(
+        "presenceLeaseMs",
+        given.presenceLeaseMs ?? ROOM_DEFAULTS.presenceLeaseMs,
+      ),
+    };
     const { client, subscriber } = await connectPair({
-      url: options.url ?? "redis://127.0.0.1:6379",
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      url: options.url,
+      connectTimeoutMs: options.connectTimeoutMs,
       scripts: ROOM_SCRIPTS,
     });
     return new RedisRoomStore(client, subscriber as unknown as Client, options);
@@ -291,3 +301,9 @@ export class RedisRoomStore implements RoomStore {
     }
   }
 }
+
+/** The options with the retention and lease defaults applied, checked before anything connects. */
+type ResolvedOptions = RedisStoreOptions & {
+  readonly historyLimit: number;
+  readonly presenceLeaseMs: number;
+};

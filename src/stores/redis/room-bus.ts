@@ -2,7 +2,7 @@ import type { RedisClientType } from "@redis/client";
 import type { AnnouncedEvent, BusEvent, BusSubscription, RoomBus } from "../../rooms/index.js";
 import { RedisBus } from "./bus.js";
 import { eventToPayload } from "./codec.js";
-import { connectPair } from "./connect.js";
+import { connectPair, REDIS_DEFAULTS } from "./connect.js";
 import { roomKeys } from "./keys.js";
 
 export interface RedisRoomBusOptions {
@@ -36,10 +36,11 @@ export class RedisRoomBus implements RoomBus {
   /** @throws StoreUnavailableError when Redis does not answer within `connectTimeoutMs`. */
   static async connect(options: RedisRoomBusOptions = {}): Promise<RedisRoomBus> {
     const { client, subscriber } = await connectPair({
-      url: options.url ?? "redis://127.0.0.1:6379",
-      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      url: options.url,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
-    return new RedisRoomBus(client as unknown as RedisClientType, subscriber, options.keyPrefix ?? "chat");
+    const prefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
+    return new RedisRoomBus(client as unknown as RedisClientType, subscriber, prefix);
   }
 
   get healthy(): boolean {

@@ -1,7 +1,8 @@
 /**
- * The one check every adapter's numeric option goes through when the
- * adapter resolves its options: a bad value fails at construction, naming
- * the option and echoing what was given, instead of misbehaving later.
+ * The one check every numeric option goes through (the rooms module's, the
+ * stores', the adapters') when its module resolves its options: a bad value
+ * fails at construction, naming the option and echoing what was given,
+ * instead of misbehaving later.
  * @throws TypeError when `value` is not a positive safe integer.
  */
 export function positiveInteger(name: string, value: number): number {
