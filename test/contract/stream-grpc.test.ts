@@ -1,4 +1,4 @@
-import { fromWireEvent } from "../../src/cmd/grpc-client.js";
+import { fromWireEvent } from "../../src/adapters/grpc/index.js";
 import { errorCodeOf, StreamEndedError } from "../helpers/grpc-client.js";
 import { useGrpcServers } from "../helpers/grpc-server.js";
 import { describeStreamTransportContract } from "./stream-transport.contract.js";

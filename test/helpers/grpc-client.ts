@@ -1,19 +1,20 @@
 import {
-  type CallOptions,
   type ChannelOptions,
   type ClientReadableStream,
   credentials,
-  type Client as GrpcClient,
   loadPackageDefinition,
   type Metadata,
   type ServiceClientConstructor,
-  type ServiceError,
   type StatusObject,
   status,
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import {
   CHAT_PROTO_PATH,
+  type ChatServiceClient,
+  type ListMessagesResponse,
+  type ListRoomsResponse,
+  type UnaryCallback,
   type WireEvent,
   type WireMessage,
   type WireRoom,
@@ -25,18 +26,6 @@ import {
  * connection's flow-control window for the others.
  */
 const OWN_CONNECTION: ChannelOptions = { "grpc.use_local_subchannel_pool": 1 };
-
-/** A grpc-js unary callback. */
-export type Callback<T> = (error: ServiceError | null, value?: T) => void;
-
-interface ChatServiceStub extends GrpcClient {
-  Submit(request: object, callback: Callback<WireMessage>): void;
-  Stream(request: object, options?: CallOptions): ClientReadableStream<WireEvent>;
-  DeleteRoom(request: object, callback: Callback<object>): void;
-  GetRoom(request: object, callback: Callback<WireRoom>): void;
-  ListRooms(request: object, callback: Callback<{ rooms: WireRoom[] }>): void;
-  ListMessages(request: object, callback: Callback<{ roomId: string; messages: WireMessage[] }>): void;
-}
 
 /** Loads chat.proto the way a Node client would, independently of the server's loader. */
 function chatServiceConstructor(): ServiceClientConstructor {
@@ -55,7 +44,7 @@ function chatServiceConstructor(): ServiceClientConstructor {
 
 /** A promise-based client of chat.v1.ChatService built from proto/chat.proto. */
 export class ChatTestClient {
-  readonly stub: ChatServiceStub;
+  readonly stub: ChatServiceClient;
 
   constructor(address: string) {
     const ChatService = chatServiceConstructor();
@@ -63,7 +52,7 @@ export class ChatTestClient {
       address,
       credentials.createInsecure(),
       OWN_CONNECTION,
-    ) as unknown as ChatServiceStub;
+    ) as unknown as ChatServiceClient;
   }
 
   submit(roomId: string, userId: string, text: string): Promise<WireMessage> {
@@ -78,11 +67,11 @@ export class ChatTestClient {
     return unary((cb) => this.stub.GetRoom({ roomId }, cb));
   }
 
-  listRooms(): Promise<{ rooms: WireRoom[] }> {
+  listRooms(): Promise<ListRoomsResponse> {
     return unary((cb) => this.stub.ListRooms({}, cb));
   }
 
-  listMessages(roomId: string, since = "", limit = 0): Promise<{ roomId: string; messages: WireMessage[] }> {
+  listMessages(roomId: string, since = "", limit = 0): Promise<ListMessagesResponse> {
     return unary((cb) => this.stub.ListMessages({ roomId, since, limit }, cb));
   }
 
@@ -98,7 +87,7 @@ export class ChatTestClient {
 }
 
 /** Resolves with the response, or rejects with the ServiceError (its `code`, `details`, `metadata`). */
-export function unary<T>(call: (callback: Callback<T>) => void): Promise<T> {
+export function unary<T>(call: (callback: UnaryCallback<T>) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     call((error, value) => (error === null ? resolve(value as T) : reject(error)));
   });

@@ -11,7 +11,7 @@ import {
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { service as healthService } from "grpc-health-check";
-import type { Callback } from "./grpc-client.js";
+import type { UnaryCallback } from "../../src/adapters/grpc/index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -168,7 +168,7 @@ export function linkProblems(files: FileProto[]): string[] {
 }
 
 export interface HealthClient extends GrpcClient {
-  Check(request: { service: string }, callback: Callback<{ status: string }>): void;
+  Check(request: { service: string }, callback: UnaryCallback<{ status: string }>): void;
   Watch(request: { service: string }): ClientReadableStream<{ status: string }>;
 }
 

@@ -1,3 +1,5 @@
+export { type ChatServiceClient, createChatServiceClient, type UnaryCallback } from "./client.js";
+export { fromTimestamp, fromWireEvent, fromWireMessage, fromWireRoom } from "./from-wire.js";
 export { routeGrpcLogs } from "./logging.js";
 export type {
   ChatServiceOptions,
@@ -9,7 +11,13 @@ export { type RunningGrpcServer, startGrpcServer } from "./server.js";
 export { addChatService, type ChatServiceHandle } from "./service.js";
 export { ERROR_CODE_METADATA_KEY } from "./status.js";
 export type {
+  ListMessagesRequest,
+  ListMessagesResponse,
+  ListRoomsResponse,
   ResumeStatus,
+  RoomRequest,
+  StreamRequest,
+  SubmitRequest,
   WireEvent,
   WireMessage,
   WirePresence,

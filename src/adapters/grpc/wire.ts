@@ -76,6 +76,15 @@ export interface ListMessagesRequest {
   readonly limit: number;
 }
 
+export interface ListRoomsResponse {
+  readonly rooms: readonly WireRoom[];
+}
+
+export interface ListMessagesResponse {
+  readonly roomId: string;
+  readonly messages: readonly WireMessage[];
+}
+
 /** proto3 cannot tell an absent string from an empty one: `""` means "not given". */
 export function optionalString(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;

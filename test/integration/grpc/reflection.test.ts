@@ -7,7 +7,8 @@ import {
 } from "@grpc/grpc-js";
 import { GrpcReflection } from "grpc-js-reflection-client";
 import { describe, expect, it } from "vitest";
-import { type Callback, EventStream, unary } from "../../helpers/grpc-client.js";
+import type { UnaryCallback } from "../../../src/adapters/grpc/index.js";
+import { EventStream, unary } from "../../helpers/grpc-client.js";
 import { healthClient, linkProblems, RawReflectionClient } from "../../helpers/grpc-reflection.js";
 import { useGrpcServers } from "../../helpers/grpc-server.js";
 
@@ -87,7 +88,7 @@ describe("a client that knows nothing but reflection", () => {
       .chat.v1.ChatService;
     const client = closeLater(
       new ChatService(address, credentials.createInsecure()) as unknown as GrpcClient & {
-        Submit(request: object, callback: Callback<{ id: string; sent_at: object }>): void;
+        Submit(request: object, callback: UnaryCallback<{ id: string; sent_at: object }>): void;
         Stream(request: object): ClientReadableStream<Record<string, unknown>>;
       },
       (c) => c.close(),

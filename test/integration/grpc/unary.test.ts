@@ -70,7 +70,7 @@ describe("gRPC unary rpcs", () => {
     const chat = client();
     const sent = [];
     for (let i = 1; i <= 5; i++) sent.push(await chat.submit("lobby", "ann", `m${i}`));
-    const texts = (r: { messages: { text: string }[] }) => r.messages.map((m) => m.text);
+    const texts = (r: { messages: readonly { text: string }[] }) => r.messages.map((m) => m.text);
 
     const all = await chat.listMessages("lobby");
     expect(all.roomId).toBe("lobby");
