@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { addChatService, routeGrpcLogs, startGrpcServer } from "../../../src/adapters/grpc/index.js";
 import { RoomManager } from "../../../src/rooms/index.js";
+import { Disposer } from "../../helpers/disposer.js";
 import { ChatTestClient, EventStream } from "../../helpers/grpc-client.js";
 import { healthClient } from "../../helpers/grpc-reflection.js";
 import { metricValue, useGrpcServers } from "../../helpers/grpc-server.js";
@@ -66,27 +67,19 @@ describe("gRPC server shutdown", () => {
 });
 
 describe("addChatService on a server of your own", () => {
-  let cleanup: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await cleanup?.();
-    cleanup = undefined;
-  });
+  const disposer = new Disposer();
+  afterEach(() => disposer.dispose());
 
   it("serves the rooms, and after shutdown() answers new streams with UNAVAILABLE", async () => {
-    const rooms = new RoomManager();
-    const server = new Server();
+    const rooms = disposer.add(new RoomManager(), (r) => r.close());
+    const server = disposer.add(new Server(), (s) => s.forceShutdown());
     const chat = addChatService(server, rooms);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
         e ? reject(e) : resolve(p),
       ),
     );
-    const client = new ChatTestClient(`127.0.0.1:${port}`);
-    cleanup = async () => {
-      client.close();
-      server.forceShutdown();
-      await rooms.close();
-    };
+    const client = disposer.add(new ChatTestClient(`127.0.0.1:${port}`), (c) => c.close());
 
     const open = client.stream("lobby");
     await open.next();

@@ -40,7 +40,9 @@ describe("a WebSocket client that stops reading", () => {
     const heapGrowth = heapUsed() - heapBefore;
     // What the server held unsent stayed near the bound (one batch over at most), far from the ~5 MB posted.
     expect(maxUnsent).toBeLessThan(1024 * 1024);
-    expect(heapGrowth).toBeLessThan(100 * 1024 * 1024);
+    // History keeps all 20,000 messages here, for the resume below (measured: 9.5 MB of heap); a
+    // buffer that kept a copy of every frame for the slow socket would add ~6 MB, and fail this.
+    expect(heapGrowth).toBeLessThan(12 * 1024 * 1024);
     expect(server.ws?.size).toBe(2);
 
     // Reading again, the slow client finds a prefix of the messages, then the close with its code.
