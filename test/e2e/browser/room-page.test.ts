@@ -106,6 +106,8 @@ describeWithBrowser("the room page in a browser", () => {
     expect(await texts(ann.page)).toEqual([XSS]);
     // Live: from the page's own form, and from someone else.
     await send(ann.page, XSS);
+    // The page's own post is in before the next one, so the order below is the order sent.
+    await expect.poll(() => texts(ann.page), poll).toEqual([XSS, XSS]);
     await server.rooms.submit({ roomId: "lobby", userId: `<b>mallory</b>`, text: XSS });
     await expect.poll(() => texts(ann.page), poll).toEqual([XSS, XSS, XSS]);
     expect(await ann.page.locator("#messages li.message .author").allTextContents()).toEqual([
