@@ -1,6 +1,7 @@
 import { SlowConsumerError, type Subscription } from "../broadcast/index.js";
 import { HistoryLostError, ListenerEvictedError } from "./errors.js";
 import type { RoomEvent } from "./events.js";
+import type { ReplayPages } from "./replay-pages.js";
 import type { RoomEntry } from "./room-entry.js";
 
 /**
@@ -26,31 +27,46 @@ export interface RoomListener extends AsyncIterableIterator<RoomEvent, undefined
 
 const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
+/** What a listener starts with: `ready` and the first replay page, and where the replay goes on. */
+export interface ListenerStart {
+  readonly roomId: string;
+  readonly userId: string | undefined;
+  readonly pending: RoomEvent[];
+  /** Live messages up to this offset are replayed (or precede the stream): drop them. */
+  readonly skipUpTo: number;
+  /** The replay's further pages, when the first did not reach `skipUpTo`. */
+  readonly replay?: ReplayPages | undefined;
+  /** The listener's bound: a replay page never makes it hold more events than this. */
+  readonly queueSize: number;
+}
+
 export class RoomListenerImpl implements RoomListener {
   readonly roomId: string;
   readonly userId: string | undefined;
   #pending: RoomEvent[];
-  /** Live messages up to this offset were already replayed (or precede the stream): drop them. */
   readonly #skipUpTo: number;
+  #replay: ReplayPages | undefined;
+  readonly #queueSize: number;
   readonly #subscription: Subscription<RoomEntry>;
   readonly #closed: Promise<Error | undefined>;
+  #subscriptionEnded = false;
   #deleted = false;
-  #lost: HistoryLostError | undefined;
+  /** What ended the listener from the rooms side: lost history, or a replay page that failed. */
+  #failure: Error | undefined;
   #evicted: ListenerEvictedError | undefined;
 
-  constructor(
-    roomId: string,
-    userId: string | undefined,
-    pending: RoomEvent[],
-    skipUpTo: number,
-    subscription: Subscription<RoomEntry>,
-  ) {
-    this.roomId = roomId;
-    this.userId = userId;
-    this.#pending = pending;
-    this.#skipUpTo = skipUpTo;
+  constructor(start: ListenerStart, subscription: Subscription<RoomEntry>) {
+    this.roomId = start.roomId;
+    this.userId = start.userId;
+    this.#pending = start.pending;
+    this.#skipUpTo = start.skipUpTo;
+    this.#replay = start.replay;
+    this.#queueSize = start.queueSize;
     this.#subscription = subscription;
-    this.#closed = subscription.closed.then((error) => this.#lost ?? this.#roomError(error));
+    this.#closed = subscription.closed.then((error) => {
+      this.#subscriptionEnded = true;
+      return this.#failure ?? this.#roomError(error);
+    });
   }
 
   get closed(): Promise<Error | undefined> {
@@ -62,10 +78,11 @@ export class RoomListenerImpl implements RoomListener {
   }
 
   async next(): Promise<IteratorResult<RoomEvent, undefined>> {
+    if (this.#needsReplayPage()) await this.#readReplayPage();
     const queued = this.#pending.shift();
     if (queued !== undefined) return { value: queued, done: false };
     while (!this.#deleted) {
-      if (this.#lost !== undefined) throw this.#lost;
+      if (this.#failure !== undefined) throw this.#failure;
       const result = await this.#subscription.next().catch(this.#rethrow);
       if (result.done) break;
       const event = this.#accept(result.value);
@@ -75,20 +92,21 @@ export class RoomListenerImpl implements RoomListener {
   }
 
   async nextBatch(): Promise<RoomEvent[] | undefined> {
+    if (this.#needsReplayPage()) await this.#readReplayPage();
     if (this.#pending.length > 0) {
       const pending = this.#pending;
       this.#pending = [];
       return pending;
     }
     while (!this.#deleted) {
-      if (this.#lost !== undefined) throw this.#lost;
+      if (this.#failure !== undefined) throw this.#failure;
       const entries = await this.#subscription.nextBatch().catch(this.#rethrow);
       if (entries === undefined) break;
       const events: RoomEvent[] = [];
       for (const entry of entries) {
         const event = this.#accept(entry);
         if (event !== undefined) events.push(event);
-        if (this.#deleted || this.#lost !== undefined) break;
+        if (this.#deleted || this.#failure !== undefined) break;
       }
       // What arrived before the loss is delivered first; the next call throws.
       if (events.length > 0) return events;
@@ -103,7 +121,30 @@ export class RoomListenerImpl implements RoomListener {
 
   close(): void {
     this.#pending = [];
+    this.#replay = undefined;
     this.#subscription.unsubscribe();
+  }
+
+  #needsReplayPage(): boolean {
+    return this.#pending.length === 0 && this.#replay !== undefined;
+  }
+
+  /** The replay's next page, sized so that it and the live events queued meanwhile stay within the bound. */
+  async #readReplayPage(): Promise<void> {
+    const replay = this.#replay;
+    if (replay === undefined) return;
+    try {
+      const messages = await replay.next(Math.max(1, this.#queueSize - this.#subscription.queued));
+      if (this.#replay !== replay) return; // closed meanwhile
+      if (replay.done) this.#replay = undefined;
+      this.#pending = messages.map((message) => ({ type: "message", message }));
+    } catch (error) {
+      this.#replay = undefined;
+      // Ended meanwhile (closed, or the manager shut down): end as the subscription does.
+      if (this.#subscriptionEnded) return;
+      this.#failure = error instanceof Error ? error : new Error(String(error));
+      this.#subscription.unsubscribe();
+    }
   }
 
   /** The broadcast library's eviction, in the rooms module's terms (one code on every transport). */
@@ -128,7 +169,7 @@ export class RoomListenerImpl implements RoomListener {
         this.#subscription.unsubscribe();
         return entry.event;
       case "lost":
-        this.#lost = new HistoryLostError(this.roomId);
+        this.#failure = new HistoryLostError(this.roomId);
         this.#subscription.unsubscribe();
         return undefined;
     }

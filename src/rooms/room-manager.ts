@@ -7,6 +7,7 @@ import { KeyedQueue } from "./keyed-queue.js";
 import { type RoomListener, RoomListenerImpl } from "./listener.js";
 import { MemoryRoomStore, type MemoryStoreStats } from "./memory-store.js";
 import { positiveInteger } from "./option-checks.js";
+import { ReplayPages } from "./replay-pages.js";
 import { isAheadOfHistory, planResume } from "./resume.js";
 import type { RoomEntry } from "./room-entry.js";
 import { RoomFeed } from "./room-feed.js";
@@ -170,7 +171,11 @@ export class RoomManager {
       return this.#run(roomId, async () => {
         // Aborted while queued (a client gone before its stream opened): an ended
         // listener, with no presence and no fan-out left behind.
-        if (options?.signal?.aborted) return new RoomListenerImpl(roomId, userId, [], 0, endedSubscription());
+        if (options?.signal?.aborted)
+          return new RoomListenerImpl(
+            { roomId, userId, pending: [], skipUpTo: 0, queueSize: this.#listenerQueueSize },
+            endedSubscription(),
+          );
         // A rollback rotates the epoch once; the second open resumes into the new one.
         const opened = await this.#open(roomId, userId, cursor, options?.signal);
         if (opened !== "rolled-back") return opened;
@@ -308,7 +313,28 @@ export class RoomManager {
     const plan = planResume(roomId, opened.members, cursor, slice);
     const pending: RoomEvent[] = [plan.ready];
     for (const message of plan.replay) pending.push({ type: "message", message });
-    return new RoomListenerImpl(roomId, userId, pending, plan.skipUpTo, subscription);
+    const lastReplayed = plan.replay.at(-1);
+    const replayedUpTo = lastReplayed === undefined ? plan.skipUpTo : parseCursor(lastReplayed.id).offset;
+    const replay =
+      replayedUpTo < plan.skipUpTo
+        ? new ReplayPages(roomId, slice.epoch, replayedUpTo, plan.skipUpTo, (afterOffset, limit) =>
+            this.#store.read(roomId, { afterOffset, limit }),
+          )
+        : undefined;
+    const start = {
+      roomId,
+      userId,
+      pending,
+      skipUpTo: plan.skipUpTo,
+      replay,
+      queueSize: this.#listenerQueueSize,
+    };
+    return new RoomListenerImpl(start, subscription);
+  }
+
+  /** The first replay page: with `ready`, within the listener's bound (later pages follow as it drains). */
+  get #firstReplayPage(): number {
+    return Math.max(1, Math.min(this.#historyLimit, this.#listenerQueueSize - 1));
   }
 
   /** History after the cursor (from the oldest retained for another epoch's), or just the position. */
@@ -321,10 +347,10 @@ export class RoomManager {
       roomId,
       cursor === undefined
         ? { limit: 1, latest: true }
-        : { afterOffset: cursor.offset, limit: this.#historyLimit },
+        : { afterOffset: cursor.offset, limit: this.#firstReplayPage },
     );
     if (cursor !== undefined && slice !== undefined && slice.epoch !== cursor.epoch) {
-      slice = await this.#store.read(roomId, { limit: this.#historyLimit });
+      slice = await this.#store.read(roomId, { limit: this.#firstReplayPage });
     }
     // Deleted meanwhile: the feed delivers `deleted`; the position is the open's.
     return (

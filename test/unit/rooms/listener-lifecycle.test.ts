@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { SlowConsumerError } from "../../../src/broadcast/index.js";
-import { ListenerEvictedError, RoomManagerClosedError, RoomNotFoundError } from "../../../src/rooms/index.js";
+import {
+  HistoryLostError,
+  type HistoryQuery,
+  type HistorySlice,
+  ListenerEvictedError,
+  MemoryRoomStore,
+  RoomManagerClosedError,
+  RoomNotFoundError,
+} from "../../../src/rooms/index.js";
 import {
   closeRoomListener,
   expectRoomRejection,
@@ -156,7 +164,7 @@ describe("RoomManager: slow listeners", () => {
     expect(await roomEventsBeforeMarker(manager, listener)).toEqual([]);
   });
 
-  it("does not count the ready event and the replay against the queue", async () => {
+  it("replays in pages that fit the queue, so a replay longer than the queue evicts nobody", async () => {
     const manager = roomManagerForTest({ listenerQueueSize: 2 });
     const messages = await submitRoomMessages(manager, "lobby", 6);
     const listener = await manager.openListener("lobby", { since: messages[0]?.id });
@@ -175,6 +183,52 @@ describe("RoomManager: slow listeners", () => {
       "message:alice:live1",
       "message:alice:live2",
     ]);
+  });
+});
+
+/** The memory store, noting how many messages each history read returned. */
+class PageCountingStore extends MemoryRoomStore {
+  readonly pageSizes: number[] = [];
+
+  override async read(roomId: string, query: HistoryQuery): Promise<HistorySlice | undefined> {
+    const slice = await super.read(roomId, query);
+    this.pageSizes.push(slice?.messages.length ?? 0);
+    return slice;
+  }
+}
+
+describe("RoomManager: a replay within the listener's bound", () => {
+  it("reads a long replay a page at a time as it is consumed, never more than the queue holds", async () => {
+    const store = new PageCountingStore({ historyLimit: 100 });
+    const manager = roomManagerForTest({ store, historyLimit: 100, listenerQueueSize: 4 });
+    const messages = await submitRoomMessages(manager, "lobby", 50);
+    store.pageSizes.length = 0;
+    const listener = await manager.openListener("lobby", { since: messages[0]?.id });
+    expect(await readyEventOf(listener)).toMatchObject({ recovered: true });
+    const labels: string[] = [];
+    for await (const event of listener) {
+      labels.push(roomEventLabel(event));
+      if (labels.length === 49) break;
+    }
+    expect(labels).toEqual(messages.slice(1).map((m) => `message:alice:${m.text}`));
+    expect(Math.max(...store.pageSizes)).toBeLessThanOrEqual(4);
+    expect(store.pageSizes.reduce((sum, size) => sum + size, 0)).toBe(49);
+  });
+
+  it("ends with HistoryLostError, after what it replayed, when the history it had yet to replay is trimmed", async () => {
+    const manager = roomManagerForTest({ historyLimit: 10, listenerQueueSize: 4 });
+    const messages = await submitRoomMessages(manager, "lobby", 11);
+    const listener = await manager.openListener("lobby", { since: messages[0]?.id });
+    // The first page (m2..m4) is in hand; four more posts trim m2..m5 away before the next page.
+    await submitRoomMessages(manager, "lobby", 4, "live");
+    const labels: string[] = [];
+    await expect(
+      (async () => {
+        for await (const event of listener) labels.push(roomEventLabel(event));
+      })(),
+    ).rejects.toBeInstanceOf(HistoryLostError);
+    expect(labels).toEqual(["ready", "message:alice:m2", "message:alice:m3", "message:alice:m4"]);
+    await expect(listener.closed).resolves.toBeInstanceOf(HistoryLostError);
   });
 });
 
