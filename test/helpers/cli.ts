@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Disposer } from "./disposer.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/cmd/main.js", import.meta.url));
 
@@ -26,6 +27,14 @@ export interface LiveCli {
   /** Resolves with the stdout so far once `predicate` holds for it. */
   waitForStdout(predicate: (stdout: string) => boolean): Promise<string>;
   readonly exit: Promise<CliResult>;
+}
+
+/** Hands `cli` to the disposer, which SIGKILLs it if it still runs and waits for its exit. */
+export function killedAtDispose<T extends LiveCli>(disposer: Disposer, cli: T): T {
+  return disposer.add(cli, async (c) => {
+    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+    await c.exit;
+  });
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): LiveCli {

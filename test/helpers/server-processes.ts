@@ -1,18 +1,10 @@
 /**
  * Support for tests that run several `chat-server serve` processes: each
- * process and stream is handed to a Disposer (processes are SIGKILLed when
- * still running), and messages go in through the REST API.
+ * stream is handed to a Disposer, and messages go in through the REST API.
  */
 import { expect } from "vitest";
-import type { LiveCli } from "./cli.js";
 import type { Disposer } from "./disposer.js";
 import { openSse, type SseConnection, type SseEvent } from "./http-sse.js";
-
-export function killedAtDispose<T extends LiveCli>(disposer: Disposer, cli: T): T {
-  return disposer.add(cli, (c) => {
-    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
-  });
-}
 
 export function sseClosedAtDispose(
   disposer: Disposer,

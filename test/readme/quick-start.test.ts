@@ -8,9 +8,8 @@ import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { startServe } from "../helpers/cli.js";
+import { killedAtDispose, startServe } from "../helpers/cli.js";
 import { Disposer } from "../helpers/disposer.js";
-import { killedAtDispose } from "../helpers/server-processes.js";
 
 const run = promisify(execFile);
 const root = new URL("../../", import.meta.url);

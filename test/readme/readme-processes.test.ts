@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, type LiveCli, runCli, startCli } from "../helpers/cli.js";
+import { freePort, killedAtDispose, type LiveCli, runCli, startCli } from "../helpers/cli.js";
 import { Disposer } from "../helpers/disposer.js";
 import { dropSchema, TEST_POSTGRES_URL, testSchema } from "../helpers/postgres.js";
 import { startOwnRedis } from "../helpers/redis-server.js";
@@ -45,7 +45,7 @@ async function runWalkthrough(heading: string, swaps: Swaps, env: NodeJS.Process
     );
     expect(swapped.join(" ")).not.toMatch(/\b(8080|8081|50051|50052|6379\b|5432\/chat)/);
     if (inBackground) {
-      const cli = disposer.add(startCli(swapped, env), (c) => c.child.kill("SIGKILL"));
+      const cli = killedAtDispose(disposer, startCli(swapped, env));
       background.push(cli);
       // The next line needs this one up: a server listening, a tail with its ready line.
       await cli.waitForStdout((out) => (args[0] === "serve" ? /^store /m.test(out) : /"ready"/.test(out)));

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LiveCli, startServe } from "../../helpers/cli.js";
+import { killedAtDispose, type LiveCli, startServe } from "../../helpers/cli.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { dropSchema, TEST_POSTGRES_URL, testSchema } from "../../helpers/postgres.js";
 import { startOwnRedis } from "../../helpers/redis-server.js";
 import {
   expectHealthzStoreUnavailable,
   expectServingAgain,
-  killedAtDispose,
   messagesOf,
   post,
   sseClosedAtDispose,

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LiveCli, startServe } from "../../helpers/cli.js";
+import { killedAtDispose, type LiveCli, startServe } from "../../helpers/cli.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { ChatTestClient, isMessage } from "../../helpers/grpc-client.js";
 import { type OwnRedis, startOwnRedis } from "../../helpers/redis-server.js";
 import {
   expectHealthzStoreUnavailable,
   expectServingAgain,
-  killedAtDispose,
   messagesOf,
   post,
   sseClosedAtDispose,

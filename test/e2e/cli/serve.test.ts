@@ -1,15 +1,11 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, type LiveCli, startServe } from "../../helpers/cli.js";
+import { freePort, killedAtDispose, startServe } from "../../helpers/cli.js";
+import { Disposer } from "../../helpers/disposer.js";
 import { openWs } from "../../helpers/ws-client.js";
 
-const running: LiveCli[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
-    await cli.exit;
-  }
-});
+const disposer = new Disposer();
+afterEach(() => disposer.dispose());
 
 /** True when something accepts TCP connections on the port. */
 function isOpen(port: number): Promise<boolean> {
@@ -26,7 +22,7 @@ function isOpen(port: number): Promise<boolean> {
 describe("chat-server serve", () => {
   it("serves every adapter by default and prints one line per adapter, then where rooms live", async () => {
     const cli = await startServe([]);
-    running.push(cli);
+    killedAtDispose(disposer, cli);
     const lines = (await cli.waitForStdout((out) => out.includes("store "))).trim().split("\n");
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "ws", "grpc", "store"]);
     expect(lines[2]).toBe(
@@ -44,7 +40,7 @@ describe("chat-server serve", () => {
   it("serves only REST with --only rest: no pages, and the gRPC port stays closed", async () => {
     const grpcPort = await freePort();
     const cli = await startServe(["--only", "rest", "--grpc-port", String(grpcPort)], 1);
-    running.push(cli);
+    killedAtDispose(disposer, cli);
     expect(cli.stdout()).not.toMatch(/^(html|grpc) /m);
     const index = await fetch(`${cli.httpUrl}/`, { headers: { accept: "text/html" } });
     expect(index.status).toBe(404);
@@ -55,7 +51,7 @@ describe("chat-server serve", () => {
 
   it("serves only the pages and their routes with --only html", async () => {
     const cli = await startServe(["--only", "html"], 1);
-    running.push(cli);
+    killedAtDispose(disposer, cli);
     expect((await fetch(`${cli.httpUrl}/`)).status).toBe(200);
     const post = await fetch(`${cli.httpUrl}/room/lobby`, {
       method: "POST",
@@ -71,7 +67,7 @@ describe("chat-server serve", () => {
   it("serves only gRPC with --only grpc, and no HTTP port is opened", async () => {
     const httpPort = await freePort();
     const cli = await startServe(["--only", "grpc", "--http-port", String(httpPort)], 1);
-    running.push(cli);
+    killedAtDispose(disposer, cli);
     expect(cli.stdout()).toMatch(/^grpc /m);
     expect(await isOpen(httpPort)).toBe(false);
   });
@@ -79,7 +75,7 @@ describe("chat-server serve", () => {
   it("serves only WebSockets with --only ws: no REST API, no pages, no gRPC", async () => {
     const grpcPort = await freePort();
     const cli = await startServe(["--only", "ws", "--grpc-port", String(grpcPort)], 1);
-    running.push(cli);
+    killedAtDispose(disposer, cli);
     expect(cli.stdout()).not.toMatch(/^(rest|html|grpc) /m);
     expect((await fetch(`${cli.httpUrl}/rooms`)).status).toBe(404);
     expect((await fetch(`${cli.httpUrl}/healthz`)).status).toBe(200);
@@ -91,14 +87,14 @@ describe("chat-server serve", () => {
 
   it("accepts --only as a repeated, comma-separated list", async () => {
     const cli = await startServe(["--only", "rest,html", "--only", "grpc"], 3);
-    running.push(cli);
+    killedAtDispose(disposer, cli);
     expect(cli.stdout()).toMatch(/^grpc /m);
   });
 
   it("reads its options from the environment (CHAT_ONLY, CHAT_HTTP_PORT)", async () => {
     const httpPort = await freePort();
     const cli = await startServe([], 1, { CHAT_ONLY: "rest", CHAT_HTTP_PORT: String(httpPort) });
-    running.push(cli);
+    killedAtDispose(disposer, cli);
     expect(cli.stdout()).not.toMatch(/^(html|grpc) /m);
     expect(cli.httpUrl).toBe(`http://127.0.0.1:${httpPort}`);
   });

@@ -3,37 +3,29 @@ import { connect } from "node:net";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { WS_CLOSE } from "../../../src/adapters/ws/index.js";
-import { type LiveCli, startServe } from "../../helpers/cli.js";
+import { killedAtDispose, startServe } from "../../helpers/cli.js";
+import { Disposer } from "../../helpers/disposer.js";
 import { ChatTestClient, isMessage } from "../../helpers/grpc-client.js";
 import { openSse, type SseConnection } from "../../helpers/http-sse.js";
 import { openWs } from "../../helpers/ws-client.js";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function track(cli: LiveCli): LiveCli {
-  cleanups.push(() => {
-    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
-  });
-  return cli;
-}
+const disposer = new Disposer();
+afterEach(() => disposer.dispose());
 
 describe("chat-server serve shutdown", () => {
   it("on SIGTERM ends SSE streams cleanly, ends gRPC streams with UNAVAILABLE, closes WebSockets with 1012, and exits 0", async () => {
     const server = await startServe([]);
-    track(server);
+    killedAtDispose(disposer, server);
     const sse = await openSse(`${server.httpUrl}/stream/lobby?userId=ann`);
-    cleanups.push(() => sse.close());
+    disposer.defer(() => sse.close());
     expect((await sse.next())?.event).toBe("ready");
     const grpc = new ChatTestClient(server.grpcAddress as string);
-    cleanups.push(() => grpc.close());
+    disposer.defer(() => grpc.close());
     const stream = grpc.stream("lobby", { userId: "bob" });
     expect((await stream.next()).event).toBe("ready");
 
     const socket = await openWs(`${server.httpUrl?.replace(/^http/, "ws")}/ws/lobby?userId=dan`);
-    cleanups.push(() => socket.close());
+    disposer.defer(() => socket.close());
     expect((await socket.next())?.type).toBe("ready");
 
     const posted = await grpc.submit("lobby", "carol", "before shutdown");
@@ -56,11 +48,11 @@ describe("chat-server serve shutdown", () => {
 
   it("exits 0 on SIGINT with two thousand open SSE streams", { timeout: 60_000 }, async () => {
     const server = await startServe(["--only", "rest"], 1);
-    track(server);
+    killedAtDispose(disposer, server);
     const streams: SseConnection[] = [];
     for (let i = 0; i < 2000; i++) {
       const stream = await openSse(`${server.httpUrl}/stream/room-${i % 20}`);
-      cleanups.push(() => stream.close());
+      disposer.defer(() => stream.close());
       streams.push(stream);
     }
     server.child.kill("SIGINT");
@@ -71,12 +63,12 @@ describe("chat-server serve shutdown", () => {
 
   it("exits at once on a second signal while the first shutdown waits for a connection", async () => {
     const server = await startServe(["--only", "rest", "--grace-ms", "600000"], 1);
-    track(server);
+    killedAtDispose(disposer, server);
     // A request whose body never finishes keeps its connection busy through the grace period.
     const port = Number(new URL(server.httpUrl as string).port);
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => undefined);
-    cleanups.push(() => socket.destroy());
+    disposer.defer(() => socket.destroy());
     await once(socket, "connect");
     socket.write(
       "POST /room/lobby HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n",

@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, type LiveCli, runCli, startCli, startServe } from "../../helpers/cli.js";
+import { freePort, killedAtDispose, runCli, startCli, startServe } from "../../helpers/cli.js";
+import { Disposer } from "../../helpers/disposer.js";
 
-const running: LiveCli[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
-    await cli.exit;
-  }
-});
+const disposer = new Disposer();
+afterEach(() => disposer.dispose());
 
 describe("chat-server tail --ws", () => {
   it("reconnects after the server restarts (close 1012) and goes on with the new server's messages", async () => {
@@ -15,9 +11,9 @@ describe("chat-server tail --ws", () => {
     const env = { CHAT_HTTP_PORT: String(port) };
     const url = `http://127.0.0.1:${port}`;
     const first = await startServe(["--only", "ws,rest"], 2, env);
-    running.push(first);
+    killedAtDispose(disposer, first);
     const tail = startCli(["tail", "lobby", "--json", "--ws", "--url", url]);
-    running.push(tail);
+    killedAtDispose(disposer, tail);
     await tail.waitForStdout((s) => s.includes('"event":"ready"'));
     const sent = await runCli(["send", "lobby", "before restart", "--user", "ann", "--ws", "--url", url]);
     expect(sent.code).toBe(0);
@@ -26,7 +22,7 @@ describe("chat-server tail --ws", () => {
     first.child.kill("SIGTERM");
     expect((await first.exit).code).toBe(0);
     const second = await startServe(["--only", "ws,rest"], 2, env);
-    running.push(second);
+    killedAtDispose(disposer, second);
     // The tail retries every second until the new server answers, then says ready again.
     await tail.waitForStdout((s) => s.split('"event":"ready"').length === 3);
     await runCli(["send", "lobby", "after restart", "--user", "ann", "--ws", "--url", url]);
@@ -47,7 +43,7 @@ describe("chat-server tail --ws", () => {
 
   it("reports a refused upgrade in one line, exit 1", async () => {
     const server = await startServe(["--only", "ws"], 1);
-    running.push(server);
+    killedAtDispose(disposer, server);
     const result = await runCli(["tail", "bad room", "--ws", "--url", server.httpUrl as string]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^error: .*roomId.*"bad room"/);
