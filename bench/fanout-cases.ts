@@ -34,13 +34,14 @@ export interface Fanout {
   close(): Promise<void>;
 }
 
-export type ImplName = "emitter" | "naive" | "for-await" | "batch";
+export type ImplName = "emitter" | "naive" | "for-await" | "batch" | "sink";
 
 export const IMPLEMENTATIONS: Readonly<Record<ImplName, string>> = {
   emitter: "EventEmitter, sync listener",
   naive: "naive async iterator",
   "for-await": "Broadcaster, for await",
   batch: "Broadcaster, nextBatch",
+  sink: "Broadcaster, consume(sink)",
 };
 
 export function createFanout(impl: ImplName, subscribers: number, tracker: BurstTracker): Fanout {
@@ -53,6 +54,8 @@ export function createFanout(impl: ImplName, subscribers: number, tracker: Burst
       return broadcasterFanout(subscribers, tracker, false);
     case "batch":
       return broadcasterFanout(subscribers, tracker, true);
+    case "sink":
+      return sinkFanout(subscribers, tracker);
   }
 }
 
@@ -128,6 +131,30 @@ function broadcasterFanout(subscribers: number, tracker: BurstTracker, batches: 
     close: async () => {
       broadcaster.close();
       await Promise.all(loops);
+    },
+  };
+}
+
+function sinkFanout(subscribers: number, tracker: BurstTracker): Fanout {
+  const broadcaster = new Broadcaster<number>();
+  const ended: Promise<unknown>[] = [];
+  for (let i = 0; i < subscribers; i++) {
+    const subscription = broadcaster.subscribe();
+    subscription.consume((batch) => {
+      let sum = 0;
+      for (const value of batch) sum += value;
+      tracker.sink += sum;
+      tracker.consumed(batch.length);
+    });
+    ended.push(subscription.closed);
+  }
+  return {
+    submit: (value) => {
+      broadcaster.submit(value);
+    },
+    close: async () => {
+      broadcaster.close();
+      await Promise.all(ended);
     },
   };
 }

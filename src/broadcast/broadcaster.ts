@@ -33,6 +33,17 @@ export class Broadcaster<T> {
     this.#woken = [];
     for (const subscription of woken) subscription.deliverBatch();
   };
+  /** Subscriptions consumed by an unpaused sink: all fed once after each burst. */
+  #sinks: SubscriptionImpl<T>[] = [];
+  #sinksDue = false;
+  readonly #feedSinks = (): void => {
+    this.#sinksDue = false;
+    const sinks = this.#sinks;
+    // Backwards, so a sink leaving mid-loop swaps in one already fed.
+    for (let i = sinks.length - 1; i >= 0; i--) (sinks[i] as SubscriptionImpl<T>).feedSink();
+  };
+  /** The last slice handed to a sink: sinks fed after the same burst share one array. */
+  #shared: { from: number; to: number; batch: readonly T[] } = { from: 0, to: 0, batch: [] };
   /** The smallest queue size among subscribers: a longer log means someone may be over. */
   #smallestQueue: number;
   #closed = false;
@@ -45,6 +56,22 @@ export class Broadcaster<T> {
       this.#parked.push(subscription);
     },
     unpark: (subscription) => removeAt(this.#parked, subscription, "parkedSlot"),
+    addSink: (subscription) => {
+      if (subscription.sinkSlot >= 0) return;
+      subscription.sinkSlot = this.#sinks.length;
+      this.#sinks.push(subscription);
+    },
+    removeSink: (subscription) => removeAt(this.#sinks, subscription, "sinkSlot"),
+    schedule: (subscription) => {
+      if (this.#woken.push(subscription) === 1) queueMicrotask(this.#deliverBatches);
+    },
+    sharedSlice: (from, to) => {
+      const shared = this.#shared;
+      if (shared.from === from && shared.to === to) return shared.batch;
+      const batch = this.#log.slice(from, to);
+      this.#shared = { from, to, batch };
+      return batch;
+    },
     detach: (subscription) => this.#detach(subscription),
   };
 
@@ -97,6 +124,10 @@ export class Broadcaster<T> {
     this.#log.push(value);
     this.#submitting = true;
     if (this.#log.size > this.#smallestQueue) this.#applyOverflow();
+    if (this.#sinks.length > 0 && !this.#sinksDue) {
+      this.#sinksDue = true;
+      queueMicrotask(this.#feedSinks);
+    }
     const parked = this.#parked;
     if (parked.length > 0) {
       this.#parked = [];
@@ -128,9 +159,11 @@ export class Broadcaster<T> {
     const subscribers = this.#subscribers;
     this.#subscribers = [];
     this.#parked = [];
+    this.#sinks = [];
     for (const subscription of subscribers) {
       subscription.slot = -1;
       subscription.parkedSlot = -1;
+      subscription.sinkSlot = -1;
       subscription.drainAndEnd();
     }
     if (subscribers.length > 0) this.#onIdle?.();
@@ -154,6 +187,7 @@ export class Broadcaster<T> {
 
   #detach(subscription: SubscriptionImpl<T>): void {
     if (subscription.parkedSlot >= 0) removeAt(this.#parked, subscription, "parkedSlot");
+    if (subscription.sinkSlot >= 0) removeAt(this.#sinks, subscription, "sinkSlot");
     if (subscription.slot < 0) return;
     removeAt(this.#subscribers, subscription, "slot");
     if (this.#subscribers.length > 0) return;
@@ -165,7 +199,7 @@ export class Broadcaster<T> {
 }
 
 /** O(1) removal from an unordered array whose members remember their index under `key`. */
-function removeAt<S extends Record<K, number>, K extends "slot" | "parkedSlot">(
+function removeAt<S extends Record<K, number>, K extends "slot" | "parkedSlot" | "sinkSlot">(
   array: S[],
   item: S,
   key: K,

@@ -20,6 +20,19 @@ export interface Subscription<T> extends AsyncIterableIterator<T, undefined, und
   nextBatch(): Promise<T[] | undefined>;
   /** The same subscription as an iterator of batches (see `nextBatch`). */
   batches(): AsyncIterableIterator<T[], undefined, undefined>;
+  /**
+   * Push mode: `sink` is called with everything queued, once per synchronous
+   * burst of submits (in a microtask), with no promise per value or per call:
+   * the fast path for a server writing to many sockets. The batch may be shared
+   * with other sinks: do not change it. `pause()` when the consumer cannot take
+   * more (values then queue, and the overflow policy applies as usual),
+   * `resume()` to go on; `closed` tells the end. A subscription is consumed one
+   * way only: after `consume()`, `next()` and `nextBatch()` reject.
+   */
+  consume(sink: (batch: readonly T[]) => void): void;
+  /** Push mode: stop calling the sink until `resume()`. */
+  pause(): void;
+  resume(): void;
   /** Unsubscribes synchronously (the same as `return()`). */
   unsubscribe(): void;
   /** Values lost to the `"drop-oldest"` policy so far. */
@@ -38,6 +51,13 @@ type State = "open" | "draining" | "failed" | "ended";
 /** What a subscription needs from its broadcaster. */
 export interface SubscriptionHost<T> {
   readonly log: RingLog<T>;
+  /** The log's values from `from` to `to`, as one array every sink of the same burst shares. */
+  sharedSlice(from: number, to: number): readonly T[];
+  /** A sink has values to take: deliver them after the current synchronous burst. */
+  schedule(subscription: SubscriptionImpl<T>): void;
+  /** The sink takes every later burst (until `removeSink`). */
+  addSink(subscription: SubscriptionImpl<T>): void;
+  removeSink(subscription: SubscriptionImpl<T>): void;
   /** The subscription waits for the next submit (a pending `next()` or `nextBatch()`). */
   park(subscription: SubscriptionImpl<T>): void;
   unpark(subscription: SubscriptionImpl<T>): void;
@@ -55,6 +75,8 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   slot = -1;
   /** Position in the broadcaster's parked array, or -1 when not waiting. */
   parkedSlot = -1;
+  /** Position in the broadcaster's array of sinks fed after every burst, or -1. */
+  sinkSlot = -1;
   readonly queueSize: number;
   #state: State = "open";
   #error: Error | undefined;
@@ -70,6 +92,9 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   /** A pending `next()` (resolved with a result) or `nextBatch()` (woken, then drains). */
   #valueWaiter: Deferred<IteratorResult<T, undefined>> | undefined;
   #batchWaiter: Deferred<T[] | undefined> | undefined;
+  /** Push mode's consumer, and whether it asked to wait. */
+  #sink: ((batch: readonly T[]) => void) | undefined;
+  #paused = false;
   /**
    * Calls that must settle before a new call may take a value: calls queued
    * behind an earlier one, plus a woken `nextBatch()` that has not drained yet.
@@ -144,8 +169,12 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     return this.#batchWaiter !== undefined;
   }
 
-  /** Settles a woken `nextBatch()` with everything logged since. Called by the broadcaster only. */
+  /** Settles a woken `nextBatch()`, or feeds the sink, with everything logged since. Called by the broadcaster only. */
   deliverBatch(): void {
+    if (this.#sink !== undefined) {
+      this.feedSink();
+      return;
+    }
     const waiter = this.#batchWaiter;
     if (waiter === undefined) return;
     if (this.#cursor === this.#log.head) {
@@ -157,6 +186,7 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#sink !== undefined) return Promise.reject(consumedBySink());
     if (this.#behind === 0 && this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
       if (this.#cursor < this.#log.head)
         return Promise.resolve({ value: this.#log.at(this.#cursor++), done: false });
@@ -169,6 +199,7 @@ export class SubscriptionImpl<T> implements Subscription<T> {
   }
 
   nextBatch(): Promise<T[] | undefined> {
+    if (this.#sink !== undefined) return Promise.reject(consumedBySink());
     if (this.#behind === 0 && this.#valueWaiter === undefined && this.#batchWaiter === undefined) {
       if (this.#cursor < this.#log.head) return Promise.resolve(this.#drain());
       const result = this.#nextBatchNow();
@@ -198,6 +229,43 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     return Promise.resolve(DONE);
   }
 
+  consume(sink: (batch: readonly T[]) => void): void {
+    if (this.#sink !== undefined || this.#valueWaiter !== undefined || this.#batchWaiter !== undefined) {
+      throw new TypeError("consume() needs a subscription nobody is reading yet");
+    }
+    this.#sink = sink;
+    this.#startFeeding();
+  }
+
+  pause(): void {
+    if (this.#sink === undefined || this.#paused) return;
+    this.#paused = true;
+    this.#host.removeSink(this);
+  }
+
+  resume(): void {
+    if (this.#sink === undefined || !this.#paused) return;
+    this.#paused = false;
+    this.#startFeeding();
+  }
+
+  /**
+   * Push mode: hands the sink everything queued (the batch shared with every
+   * sink at the same position), and ends a drained subscription. Called by the
+   * broadcaster after each burst.
+   */
+  feedSink(): void {
+    const sink = this.#sink;
+    if (sink === undefined || this.#paused) return;
+    const head = this.#log.head;
+    if (this.#cursor < head) {
+      const batch = this.#host.sharedSlice(this.#cursor, head);
+      this.#cursor = head;
+      sink(batch);
+    }
+    if (this.#state === "draining" && this.#cursor === this.#log.head) this.#end();
+  }
+
   unsubscribe(): void {
     if (this.#state === "ended") return;
     this.#discardQueue();
@@ -210,6 +278,14 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     this.#state = "draining";
     this.#removeAbortListener();
     if (this.#cursor === this.#log.head) this.#end();
+    else if (this.#sink !== undefined && !this.#paused) this.#host.schedule(this);
+  }
+
+  /** Push mode, unpaused: fed after every burst from now on, and soon with what is already queued. */
+  #startFeeding(): void {
+    if (this.#state === "open") this.#host.addSink(this);
+    if (this.#cursor < this.#log.head) this.#host.schedule(this);
+    else if (this.#state === "draining") this.#end();
   }
 
   #fail(error: Error): void {
@@ -307,4 +383,8 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     this.#log = EMPTY_LOG;
     this.#cursor = 0;
   }
+}
+
+function consumedBySink(): TypeError {
+  return new TypeError("this subscription is consumed by a sink (consume())");
 }
