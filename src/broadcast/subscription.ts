@@ -26,8 +26,9 @@ export interface Subscription<T> extends AsyncIterableIterator<T, undefined, und
    * the fast path for a server writing to many sockets. The batch may be shared
    * with other sinks: do not change it. `pause()` when the consumer cannot take
    * more (values then queue, and the overflow policy applies as usual),
-   * `resume()` to go on; `closed` tells the end. A subscription is consumed one
-   * way only: after `consume()`, `next()` and `nextBatch()` reject.
+   * `resume()` to go on; `closed` tells the end (a sink that throws ends its
+   * subscription, with that error). A subscription is consumed one way only:
+   * after `consume()`, `next()` and `nextBatch()` reject.
    */
   consume(sink: (batch: readonly T[]) => void): void;
   /** Push mode: stop calling the sink until `resume()`. */
@@ -261,7 +262,13 @@ export class SubscriptionImpl<T> implements Subscription<T> {
     if (this.#cursor < head) {
       const batch = this.#host.sharedSlice(this.#cursor, head);
       this.#cursor = head;
-      sink(batch);
+      try {
+        sink(batch);
+      } catch (error) {
+        // One consumer's failure ends its own subscription, never the others' delivery.
+        this.#fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
     }
     if (this.#state === "draining" && this.#cursor === this.#log.head) this.#end();
   }

@@ -20,6 +20,16 @@ export interface RoomListener extends AsyncIterableIterator<RoomEvent, undefined
   return(): Promise<IteratorResult<RoomEvent, undefined>>;
   /** Every event available at wake-up (at least one), or `undefined` at the end. */
   nextBatch(): Promise<RoomEvent[] | undefined>;
+  /**
+   * Push mode, the broadcast library's `consume()` for rooms: `sink` gets the
+   * same events in the same order (`ready`, the replay, then live), a batch per
+   * burst, with no promise per event; `closed` tells the end and why. `pause()`
+   * while the consumer cannot take more (events queue within the bound),
+   * `resume()` to go on. After `consume()`, `next()`/`nextBatch()` reject.
+   */
+  consume(sink: (events: readonly RoomEvent[]) => void): void;
+  pause(): void;
+  resume(): void;
   close(): void;
   /** Resolves (never rejects) when the listener ends: with the error that ended it, if any. */
   readonly closed: Promise<Error | undefined>;
@@ -54,6 +64,10 @@ export class RoomListenerImpl implements RoomListener {
   /** What ended the listener from the rooms side: lost history, or a replay page that failed. */
   #failure: Error | undefined;
   #evicted: ListenerEvictedError | undefined;
+  /** Push mode: the consumer, and while it is paused, what `resume()` settles. */
+  #sink: ((events: readonly RoomEvent[]) => void) | undefined;
+  #paused: Promise<void> | undefined;
+  #wakeOnResume: (() => void) | undefined;
 
   constructor(start: ListenerStart, subscription: Subscription<RoomEntry>) {
     this.roomId = start.roomId;
@@ -78,6 +92,7 @@ export class RoomListenerImpl implements RoomListener {
   }
 
   async next(): Promise<IteratorResult<RoomEvent, undefined>> {
+    if (this.#sink !== undefined) throw consumedBySink();
     if (this.#needsReplayPage()) await this.#readReplayPage();
     const queued = this.#pending.shift();
     if (queued !== undefined) return { value: queued, done: false };
@@ -92,6 +107,7 @@ export class RoomListenerImpl implements RoomListener {
   }
 
   async nextBatch(): Promise<RoomEvent[] | undefined> {
+    if (this.#sink !== undefined) throw consumedBySink();
     if (this.#needsReplayPage()) await this.#readReplayPage();
     if (this.#pending.length > 0) {
       const pending = this.#pending;
@@ -123,6 +139,58 @@ export class RoomListenerImpl implements RoomListener {
     this.#pending = [];
     this.#replay = undefined;
     this.#subscription.unsubscribe();
+    this.#wakeOnResume?.();
+  }
+
+  consume(sink: (events: readonly RoomEvent[]) => void): void {
+    if (this.#sink !== undefined) throw new TypeError("this listener already has a sink");
+    this.#sink = sink;
+    void this.#feedReplayThenLive(sink);
+  }
+
+  pause(): void {
+    if (this.#sink === undefined || this.#paused !== undefined) return;
+    this.#paused = new Promise((resolve) => {
+      this.#wakeOnResume = resolve;
+    });
+    this.#subscription.pause();
+  }
+
+  resume(): void {
+    if (this.#paused === undefined) return;
+    this.#paused = undefined;
+    this.#subscription.resume();
+    this.#wakeOnResume?.();
+  }
+
+  /** Push mode: `ready` and the replay page by page (honouring pauses), then the live subscription. */
+  async #feedReplayThenLive(sink: (events: readonly RoomEvent[]) => void): Promise<void> {
+    while (this.#pending.length > 0 || this.#replay !== undefined) {
+      if (this.#needsReplayPage()) await this.#readReplayPage();
+      if (this.#subscriptionEnded || this.#failure !== undefined) return;
+      const events = this.#pending;
+      this.#pending = [];
+      try {
+        if (events.length > 0) sink(events);
+      } catch (error) {
+        // As the live phase does: a sink that throws ends the listener with that error.
+        this.#failure = error instanceof Error ? error : new Error(String(error));
+        this.#subscription.unsubscribe();
+        return;
+      }
+      if (this.#paused !== undefined) await this.#paused;
+    }
+    if (this.#subscriptionEnded) return;
+    this.#subscription.consume((entries) => {
+      const events: RoomEvent[] = [];
+      for (const entry of entries) {
+        const event = this.#accept(entry);
+        if (event !== undefined) events.push(event);
+        if (this.#deleted || this.#failure !== undefined) break;
+      }
+      if (events.length > 0) sink(events);
+    });
+    if (this.#paused !== undefined) this.#subscription.pause();
   }
 
   #needsReplayPage(): boolean {
@@ -174,4 +242,8 @@ export class RoomListenerImpl implements RoomListener {
         return undefined;
     }
   }
+}
+
+function consumedBySink(): TypeError {
+  return new TypeError("this listener is consumed by a sink (consume())");
 }

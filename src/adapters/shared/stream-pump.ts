@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import {
   HistoryLostError,
@@ -37,43 +36,68 @@ const one = (): number => 1;
 /**
  * Moves events from a listener to a writable transport, honouring
  * backpressure: it writes at most half the bound at a time and, after
- * `write()` returns false, waits for `'drain'` before writing more, so the
+ * `write()` returns false, pauses the listener until `'drain'`, so the
  * transport never holds more than the bound. The listener's bounded queue
  * absorbs bursts meanwhile; if it overflows (the client stopped reading), the
- * wait ends at once and so does the stream. A long replay or burst reaches a
- * client that reads, slice by slice.
+ * stream ends at once. A long replay or burst reaches a client that reads,
+ * slice by slice. Events arrive through the listener's sink: no promise per
+ * stream per message.
  */
-export async function pumpListener(
+export function pumpListener(
   listener: RoomListener,
   transport: Writable,
   options: PumpOptions,
 ): Promise<PumpOutcome> {
   const sizeOf = options.sizeOf ?? one;
   const sliceBudget = Math.max(1, options.maxBuffered / 2);
-  try {
-    for (;;) {
-      const events = await listener.nextBatch();
-      if (events === undefined || transport.destroyed) return "ended";
+  return new Promise<PumpOutcome>((resolve, reject) => {
+    let finished = false;
+    /** Events taken from the listener and not yet written (while the transport drains). */
+    let unwritten: readonly RoomEvent[] = [];
+    const finish = (outcome: PumpOutcome | Error): void => {
+      if (finished) return;
+      finished = true;
+      transport.off("drain", writeUnwritten);
+      transport.off("close", onClose);
+      listener.close();
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const onClose = (): void => finish("ended");
+    /** Writes slice by slice until the transport pushes back; true when everything went out. */
+    function write(events: readonly RoomEvent[]): boolean {
       for (let start = 0; start < events.length; ) {
         const end = sliceEnd(events, start, sizeOf, sliceBudget);
         const slice = start === 0 && end === events.length ? events : events.slice(start, end);
         const ok = options.write(slice);
         options.onDelivered?.(slice.length);
-        if (slice[slice.length - 1]?.type === "deleted") return "deleted";
-        if (!ok && !(await drained(transport, listener))) {
-          listener.close();
-          return outcomeOf(await listener.closed) ?? "ended";
+        if (slice[slice.length - 1]?.type === "deleted") {
+          finish("deleted");
+          return true;
         }
         start = end;
+        if (!ok) {
+          unwritten = events.slice(start);
+          listener.pause();
+          transport.once("drain", writeUnwritten);
+          return false;
+        }
       }
+      return true;
     }
-  } catch (error) {
-    const outcome = outcomeOf(error);
-    if (outcome !== undefined) return outcome;
-    throw error;
-  } finally {
-    listener.close();
-  }
+    function writeUnwritten(): void {
+      const events = unwritten;
+      unwritten = [];
+      if (!finished && write(events)) listener.resume();
+    }
+    transport.once("close", onClose);
+    void listener.closed.then((error) => finish(error === undefined ? "ended" : (outcomeOf(error) ?? error)));
+    if (transport.destroyed) return finish("ended");
+    listener.consume((events) => {
+      if (transport.destroyed) finish("ended");
+      else if (!finished) write(events);
+    });
+  });
 }
 
 /** The end of the longest run of events from `start` within `budget` (at least one event). */
@@ -93,21 +117,6 @@ function sliceEnd(
     end++;
   }
   return end;
-}
-
-/** Waits for `'drain'`: true once it came, false if the transport closed or the listener ended first. */
-async function drained(transport: Writable, listener: RoomListener): Promise<boolean> {
-  if (transport.destroyed) return false;
-  const controller = new AbortController();
-  try {
-    return await Promise.race([
-      once(transport, "drain", { signal: controller.signal }).then(() => true),
-      once(transport, "close", { signal: controller.signal }).then(() => false),
-      listener.closed.then(() => false),
-    ]);
-  } finally {
-    controller.abort();
-  }
 }
 
 /** The outcome a listener's end error stands for, if it is one a client can resume from. */
