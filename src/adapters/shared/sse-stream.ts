@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { RoomManager } from "../../rooms/index.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
+import { HeartbeatSweep } from "./heartbeat-sweep.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
 import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
 import { pumpListener } from "./stream-pump.js";
@@ -18,6 +19,7 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
   const formatter = createFrameFormatter();
   const corkForTick = tickCorker();
   const countDelivered = tickCounter((n) => options.metrics?.delivered("sse", n));
+  const heartbeats = new HeartbeatSweep(HEARTBEAT_FRAME, options.heartbeatMs);
   let open = 0;
   return async (req, res) => {
     if (req.method === "HEAD") {
@@ -56,10 +58,7 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
     }
     options.metrics?.streamOpened("sse");
     startEventStream(req, res);
-    const heartbeat = setInterval(() => {
-      if (socket.writableLength === 0) socket.write(HEARTBEAT_FRAME);
-    }, options.heartbeatMs);
-    heartbeat.unref();
+    const stopHeartbeat = heartbeats.add(socket);
     try {
       // The body is close-delimited (see startEventStream), so frames go straight to the
       // socket: res.write() would add a cork, a nextTick and three _send() calls per frame.
@@ -83,7 +82,7 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
         res.end();
       }
     } finally {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       options.metrics?.streamClosed("sse");
     }
   }
