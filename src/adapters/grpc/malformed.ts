@@ -11,7 +11,8 @@ export interface MalformedRequest {
 }
 
 /**
- * The service definition with strict, forgiving request decoding. Strict: the
+ * The service definition with strict, forgiving request decoding (and
+ * responses that may come already serialised, as Buffers). Strict: the
  * bytes must be a well-formed encoding of the method's request type
  * (`checkWireFormat`) before protobufjs, which is lenient, decodes them.
  * Forgiving: grpc-js answers INTERNAL to a request that does not decode, but
@@ -30,7 +31,10 @@ export function withMalformedRequests(definition: LoadedServiceDefinition): Serv
         return { [MALFORMED]: statusOf(error, rpc) } satisfies MalformedRequest;
       }
     };
-    return [name, { ...method, requestDeserialize }];
+    // Responses already serialised (a stream's events, encoded once for every stream) go out as they are.
+    const responseSerialize = (value: unknown): Buffer =>
+      Buffer.isBuffer(value) ? value : method.responseSerialize(value as object);
+    return [name, { ...method, requestDeserialize, responseSerialize }];
   });
   return Object.fromEntries(forgiving) as ServiceDefinition;
 }

@@ -41,7 +41,10 @@ export function addChatService(
   options?: ChatServiceOptions,
 ): ChatServiceHandle {
   const resolved = resolveChatServiceOptions(options);
-  const streams = new StreamHandler(rooms, resolved);
+  const definition = chatServiceDefinition();
+  const stream = definition.Stream;
+  if (stream === undefined) throw new Error(`${CHAT_SERVICE_NAME} has no Stream method`);
+  const streams = new StreamHandler(rooms, resolved, (wire) => stream.responseSerialize(wire));
   const unary = unaryWrapper(resolved);
   const implementation: UntypedServiceImplementation = {
     Submit: unary("Submit", async ({ roomId, userId, text }: SubmitRequest) =>
@@ -63,7 +66,7 @@ export function addChatService(
       return { roomId, messages: messages.map(toWireMessage) };
     }),
   };
-  server.addService(chatServiceDefinition(), implementation);
+  server.addService(definition, implementation);
   return {
     get openStreams() {
       return streams.openStreams;

@@ -1,12 +1,13 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import type { RoomListener, RoomManager } from "../../rooms/index.js";
-import { pumpListener } from "../shared/index.js";
+import type { RoomEvent, RoomListener, RoomManager } from "../../rooms/index.js";
+import { createFrameCache, pumpListener } from "../shared/index.js";
 import { malformedStatus } from "./malformed.js";
 import type { ResolvedChatServiceOptions } from "./options.js";
 import { type ChatStatus, chatStatus, describeError, toServiceError } from "./status.js";
-import { createEventEncoder, optionalString, type StreamRequest, type WireEvent } from "./wire.js";
+import { optionalString, type StreamRequest, toWireEvent, type WireEvent } from "./wire.js";
 
-type StreamCall = ServerWritableStream<StreamRequest, WireEvent>;
+/** A `Stream` call: events go out already serialised (see `withMalformedRequests`). */
+type StreamCall = ServerWritableStream<StreamRequest, Buffer>;
 
 const SHUTTING_DOWN =
   "server shutting down; open a new Stream with `since` set to the last message id received";
@@ -25,14 +26,21 @@ const HISTORY_LOST =
 export class StreamHandler {
   readonly #rooms: RoomManager;
   readonly #options: ResolvedChatServiceOptions;
-  readonly #encode = createEventEncoder();
+  /** Each event's protobuf bytes, serialised once for every stream it goes to. */
+  readonly #encode: (event: RoomEvent) => Buffer;
   /** Open calls, each with the controller that closes its listener. */
   readonly #open = new Map<StreamCall, AbortController>();
   #shuttingDown = false;
 
-  constructor(rooms: RoomManager, options: ResolvedChatServiceOptions) {
+  constructor(
+    rooms: RoomManager,
+    options: ResolvedChatServiceOptions,
+    serialize: (event: WireEvent) => Buffer,
+  ) {
     this.#rooms = rooms;
     this.#options = options;
+    const frameOf = createFrameCache((event) => serialize(toWireEvent(event)));
+    this.#encode = (event) => frameOf(event).frame;
   }
 
   get openStreams(): number {

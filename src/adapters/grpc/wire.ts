@@ -146,20 +146,3 @@ export function toWireEvent(event: RoomEvent): WireEvent {
       return { event: "deleted", deleted: { roomId: event.roomId } };
   }
 }
-
-/**
- * `toWireEvent` with a cache: a room's fan-out hands the same event object to
- * every listener, so each event is converted once, not once per stream.
- * Weakly held: an entry lives as long as the event does.
- */
-export function createEventEncoder(): (event: RoomEvent) => WireEvent {
-  const cache = new WeakMap<RoomEvent, WireEvent>();
-  return (event) => {
-    let wire = cache.get(event);
-    if (wire === undefined) {
-      wire = toWireEvent(event);
-      cache.set(event, wire);
-    }
-    return wire;
-  };
-}
