@@ -39,10 +39,20 @@ const KINDS = {
   rooms: { match: /^rooms$/, may: ["broadcast"] },
   observability: { match: /^observability$/, may: ["rooms"] },
   store: { match: /^stores\/[^/]+$/, may: ["rooms"] },
-  "adapter-shared": { match: /^adapters\/shared$/, may: ["rooms", "observability"] },
-  adapter: { match: /^adapters\/(?!shared$)[^/]+$/, may: ["adapter-shared", "rooms", "observability"] },
-  cmd: { match: /^cmd$/, may: ["adapter", "adapter-shared", "store", "rooms", "observability", "broadcast"] },
-  root: { match: /^\.$/, may: ["cmd", "adapter", "adapter-shared", "rooms", "observability", "broadcast"] },
+  auth: { match: /^auth$/, may: ["rooms"] },
+  "adapter-shared": { match: /^adapters\/shared$/, may: ["auth", "rooms", "observability"] },
+  adapter: {
+    match: /^adapters\/(?!shared$)[^/]+$/,
+    may: ["adapter-shared", "auth", "rooms", "observability"],
+  },
+  cmd: {
+    match: /^cmd$/,
+    may: ["adapter", "adapter-shared", "auth", "store", "rooms", "observability", "broadcast"],
+  },
+  root: {
+    match: /^\.$/,
+    may: ["cmd", "adapter", "adapter-shared", "auth", "rooms", "observability", "broadcast"],
+  },
 } as const satisfies Record<string, { match: RegExp; may: readonly string[] }>;
 type Kind = keyof typeof KINDS;
 
