@@ -1,4 +1,5 @@
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { AuthError } from "../../auth/index.js";
 import { RoomError } from "../../rooms/index.js";
 import type { AdapterErrorCode } from "../shared/index.js";
 
@@ -17,6 +18,8 @@ const STATUS_BY_CODE: Readonly<Record<GrpcErrorCode, status>> = {
   invalid_limit: status.INVALID_ARGUMENT,
   message_too_long: status.INVALID_ARGUMENT,
   malformed_request: status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
   room_not_found: status.NOT_FOUND,
   too_many_rooms: status.RESOURCE_EXHAUSTED,
   too_many_streams: status.RESOURCE_EXHAUSTED,
@@ -43,7 +46,7 @@ export function chatStatus(code: GrpcErrorCode, details: string): ChatStatus {
 
 /** Maps a thrown error to a status and a message safe to show a client. */
 export function describeError(error: unknown): ChatStatus {
-  if (error instanceof RoomError) {
+  if (error instanceof RoomError || error instanceof AuthError) {
     return { code: error.code, status: STATUS_BY_CODE[error.code], details: error.message, known: true };
   }
   return { code: "internal", status: status.INTERNAL, details: "Internal server error", known: false };

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Response } from "express";
+import { AuthError } from "../../auth/index.js";
 import { RoomError } from "../../rooms/index.js";
 import type { HttpErrorCode } from "./error-codes.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
@@ -18,6 +19,8 @@ const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = {
   body_too_large: 413,
   unsupported_media_type: 415,
   range_not_satisfiable: 416,
+  unauthenticated: 401,
+  forbidden: 403,
   room_not_found: 404,
   not_found: 404,
   method_not_allowed: 405,
@@ -51,6 +54,7 @@ export function statusOf(code: HttpErrorCode): number {
 /** Writes `{"error":{"code","message"}}` with the status of `code`, always as JSON. */
 export function sendError(res: Response, code: HttpErrorCode, message: string): void {
   // Set, not defaulted: res.json() keeps a Content-Type a failed handler had already set.
+  if (code === "unauthenticated") res.set("www-authenticate", 'Bearer realm="chat-server"');
   res.status(statusOf(code)).type("json").json({ error: { code, message } });
 }
 
@@ -68,7 +72,7 @@ function dropStaleHeaders(res: Response, code: HttpErrorCode): void {
 
 /** Maps a thrown error to its code and a message safe to show a client. */
 export function describeError(error: unknown): { code: HttpErrorCode; message: string; known: boolean } {
-  if (error instanceof RoomError || error instanceof HttpError) {
+  if (error instanceof RoomError || error instanceof HttpError || error instanceof AuthError) {
     return { code: error.code, message: error.message, known: true };
   }
   const bodyParserType = (error as { type?: unknown } | null)?.type;

@@ -1,3 +1,4 @@
+import { Authenticator } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger } from "../../rooms/index.js";
@@ -20,6 +21,8 @@ export interface HttpAdapterOptions {
   readonly maxStreams?: number;
   readonly metrics?: ChatMetrics | undefined;
   readonly logger?: Logger | undefined;
+  /** Who may do what. @default auth off: anyone may do anything, as the user they name */
+  readonly auth?: Authenticator | undefined;
 }
 
 export interface ResolvedHttpOptions {
@@ -29,7 +32,10 @@ export interface ResolvedHttpOptions {
   readonly maxStreams: number;
   readonly metrics: ChatMetrics | undefined;
   readonly logger: Logger;
+  readonly auth: Authenticator;
 }
+
+const AUTH_OFF = new Authenticator();
 
 export function resolveHttpOptions(options: HttpAdapterOptions | undefined): ResolvedHttpOptions {
   return {
@@ -42,5 +48,6 @@ export function resolveHttpOptions(options: HttpAdapterOptions | undefined): Res
     maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? STREAM_DEFAULTS.maxStreams),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
+    auth: options?.auth ?? AUTH_OFF,
   };
 }

@@ -1,0 +1,29 @@
+import type { IncomingMessage } from "node:http";
+import { type Action, type Authenticator, authorize, type Principal } from "../../auth/index.js";
+import { requestToken } from "./request-token.js";
+
+/** One verification per request, however many checks its handler makes. */
+const principals = new WeakMap<IncomingMessage, Promise<Principal>>();
+
+/**
+ * The caller of `req`, if they may do `action` (on `roomId`).
+ * @throws AuthError `unauthenticated` (no or bad token) or `forbidden` (not allowed)
+ */
+export async function access(
+  req: IncomingMessage,
+  auth: Authenticator,
+  action: Action,
+  roomId?: string,
+): Promise<Principal> {
+  return authorize(await principalOf(req, auth), action, roomId);
+}
+
+/** The caller of `req`, without an authorisation check (lists filtered per room). */
+export function principalOf(req: IncomingMessage, auth: Authenticator): Promise<Principal> {
+  let principal = principals.get(req);
+  if (principal === undefined) {
+    principal = auth.authenticate(requestToken(req));
+    principals.set(req, principal);
+  }
+  return principal;
+}
