@@ -141,3 +141,6 @@ function unauthenticated(error: unknown): AuthError {
   }
   return new AuthError("unauthenticated", "The token is malformed or its signature does not verify");
 }
+
+/** Auth off: every adapter's default, where anyone may do anything (today's embedded behaviour). */
+export const AUTH_OFF = new Authenticator();

@@ -1,4 +1,4 @@
-export { Authenticator, type AuthMode, type AuthOptions } from "./authenticator.js";
+export { AUTH_OFF, Authenticator, type AuthMode, type AuthOptions } from "./authenticator.js";
 export { AuthError, type AuthErrorCode } from "./errors.js";
 export { issueToken, type TokenRequest } from "./issue-token.js";
 export { type Action, ANONYMOUS, authorize, type Capabilities, type Principal } from "./principal.js";

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
 import { SCHEMA_NAME } from "../stores/postgres/index.js";
+import type { AuthConfig } from "./auth-config.js";
 
 export const ADAPTERS = ["rest", "html", "grpc", "ws"] as const;
 
@@ -30,6 +31,8 @@ export interface ServeConfig {
   /** Messages older than this many milliseconds are deleted (needs --postgres). */
   readonly historyMaxAgeMs?: number | undefined;
   readonly presenceLeaseMs: number;
+  /** Who may do what. @default auth off */
+  readonly auth?: AuthConfig | undefined;
 }
 
 export function parsePort(value: string): number {

@@ -1,5 +1,6 @@
 import { credentials, type ServiceError, status } from "@grpc/grpc-js";
 import {
+  bearerToken,
   type ChatServiceClient,
   createChatServiceClient,
   fromWireEvent,
@@ -18,9 +19,14 @@ export class GrpcChatClient implements ChatClient {
   readonly #address: string;
   readonly #client: ChatServiceClient;
 
-  constructor(address: string) {
+  /** `token` goes with every call, for a server with auth required. */
+  constructor(address: string, token?: string) {
     this.#address = address;
-    this.#client = createChatServiceClient(address, credentials.createInsecure());
+    this.#client = createChatServiceClient(
+      address,
+      credentials.createInsecure(),
+      token === undefined ? {} : { interceptors: [bearerToken(token)] },
+    );
   }
 
   send(roomId: string, userId: string, text: string): Promise<Message> {

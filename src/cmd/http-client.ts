@@ -7,22 +7,28 @@ const EVENT_TYPES = ["ready", "message", "joined", "left", "deleted"] as const;
 /** The REST + SSE client of the CLI. The SSE side reconnects and resumes by itself (Last-Event-ID). */
 export class HttpChatClient implements ChatClient {
   readonly #base: string;
+  /** `Authorization` for a server with auth required. */
+  readonly #auth: Record<string, string>;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, token?: string) {
     this.#base = baseUrl;
+    this.#auth = token === undefined ? {} : { authorization: `Bearer ${token}` };
   }
 
   async send(roomId: string, userId: string, text: string): Promise<Message> {
     return this.#request<Message>(`/room/${encodeURIComponent(roomId)}`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: { "content-type": "application/json", accept: "application/json", ...this.#auth },
       body: JSON.stringify({ userId, text }),
     });
   }
 
   async listRooms(): Promise<RoomInfo[]> {
-    return (await this.#request<{ rooms: RoomInfo[] }>("/rooms", { headers: { accept: "application/json" } }))
-      .rooms;
+    return (
+      await this.#request<{ rooms: RoomInfo[] }>("/rooms", {
+        headers: { accept: "application/json", ...this.#auth },
+      })
+    ).rooms;
   }
 
   tail(roomId: string, options: TailOptions, onEvent: (event: RoomEvent) => void): Promise<void> {
@@ -34,7 +40,8 @@ export class HttpChatClient implements ChatClient {
       const source = new EventSource(url, {
         // Reads the error body of a refused stream (400, 404...) instead of retrying blindly.
         fetch: async (input, init) => {
-          const response = await fetch(input, init).catch((error: unknown) => {
+          const headers = { ...(init?.headers as Record<string, string> | undefined), ...this.#auth };
+          const response = await fetch(input, { ...init, headers }).catch((error: unknown) => {
             if (!opened) fail(networkError(this.#base, error));
             throw error;
           });

@@ -1,9 +1,11 @@
 import { userInfo } from "node:os";
 import { Command, Option } from "commander";
 import { DEFAULT_GRACE_MS, STREAM_DEFAULTS } from "../adapters/shared/index.js";
+import { issueToken } from "../auth/index.js";
 import type { LogLevel } from "../observability/index.js";
 import { ROOM_DEFAULTS } from "../rooms/index.js";
 import { POSTGRES_DEFAULTS } from "../stores/postgres/index.js";
+import { hmacSecret } from "./auth-config.js";
 import type { ChatClient } from "./chat-client.js";
 import {
   ADAPTERS,
@@ -26,6 +28,7 @@ import { GrpcChatClient } from "./grpc-client.js";
 import { HttpChatClient } from "./http-client.js";
 import { formatEventJson, formatEventLine, formatRoomsTable } from "./output.js";
 import { runServe } from "./run-serve.js";
+import { asStartupError, StartupError } from "./startup-error.js";
 import { WsChatClient } from "./ws-client.js";
 
 export interface ProgramIO {
@@ -42,6 +45,7 @@ interface ClientFlags {
   readonly url: string;
   readonly grpc?: string;
   readonly ws?: boolean;
+  readonly token?: string;
 }
 
 /** The `chat-server` command line, built without side effects so tests can parse with it. */
@@ -158,6 +162,24 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         .argParser(positiveInteger),
     )
     .addOption(
+      new Option("--auth <mode>", "off: anyone may do anything; required: every call needs a token")
+        .env("CHAT_AUTH")
+        .choices(["off", "required"])
+        .default("off"),
+    )
+    .addOption(secretOption())
+    .addOption(secretFileOption())
+    .addOption(
+      new Option("--auth-public-key <file>", "verify tokens signed elsewhere with this PEM public key").env(
+        "CHAT_AUTH_PUBLIC_KEY",
+      ),
+    )
+    .addOption(
+      new Option("--auth-jwks <file>", "verify tokens signed elsewhere with this JSON Web Key Set").env(
+        "CHAT_AUTH_JWKS",
+      ),
+    )
+    .addOption(
       new Option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
         .env("CHAT_LOG_LEVEL")
         .default("info")
@@ -181,8 +203,55 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           historyMaxAgeMs: flags.historyMaxAge,
           historyBytes: flags.historyBytes,
           presenceLeaseMs: flags.presenceLeaseMs,
+          auth: {
+            mode: flags.auth,
+            secret: flags.authSecret,
+            secretFile: flags.authSecretFile,
+            publicKeyFile: flags.authPublicKey,
+            jwksFile: flags.authJwks,
+          },
         },
         io,
+      );
+    });
+
+  program
+    .command("token")
+    .description("issue a signed token (HS256) for the server's --auth-secret")
+    .requiredOption("--user <name>", "the user the token speaks for (its sub)")
+    .option(
+      "--rooms <patterns>",
+      "rooms it may subscribe and publish to, comma-separated, * as wildcard",
+      "*",
+    )
+    .option("--read-only", "subscribe only: no posting")
+    .option("--admin", "may also delete rooms, create rooms and list every room")
+    .addOption(
+      new Option("--ttl <duration>", "how long it is valid (15m, 12h, 30d)")
+        .default(3_600_000, "1h")
+        .argParser(parseDuration),
+    )
+    .addOption(secretOption())
+    .addOption(secretFileOption())
+    .action(async (flags: TokenFlags) => {
+      const secret = asStartupError(() =>
+        hmacSecret({ secret: flags.authSecret, secretFile: flags.authSecretFile }),
+      );
+      if (secret === undefined)
+        throw new StartupError("token needs --auth-secret or --auth-secret-file (or CHAT_AUTH_SECRET)");
+      const rooms = flags.rooms
+        .split(",")
+        .map((pattern) => pattern.trim())
+        .filter((pattern) => pattern !== "");
+      io.out(
+        await issueToken({
+          userId: flags.user,
+          subscribe: rooms,
+          publish: flags.readOnly === true ? [] : rooms,
+          admin: flags.admin === true,
+          ttlSeconds: Math.ceil(flags.ttl / 1000),
+          secret,
+        }),
       );
     });
 
@@ -242,7 +311,22 @@ export function buildProgram(io: ProgramIO = processIO): Command {
   return program;
 }
 
+interface TokenFlags {
+  readonly user: string;
+  readonly rooms: string;
+  readonly readOnly?: boolean;
+  readonly admin?: boolean;
+  readonly ttl: number;
+  readonly authSecret?: string;
+  readonly authSecretFile?: string;
+}
+
 interface ServeFlags {
+  readonly auth: "off" | "required";
+  readonly authSecret?: string;
+  readonly authSecretFile?: string;
+  readonly authPublicKey?: string;
+  readonly authJwks?: string;
   readonly only?: AdapterName[];
   readonly host: string;
   readonly httpPort: number;
@@ -258,6 +342,18 @@ interface ServeFlags {
   readonly historyMaxAge?: number;
   readonly historyBytes?: number;
   readonly presenceLeaseMs: number;
+}
+
+function secretOption(): Option {
+  return new Option("--auth-secret <secret>", "HMAC secret (32+ bytes) tokens are signed with").env(
+    "CHAT_AUTH_SECRET",
+  );
+}
+
+function secretFileOption(): Option {
+  return new Option("--auth-secret-file <file>", "read the HMAC secret from this file's first line").env(
+    "CHAT_AUTH_SECRET_FILE",
+  );
 }
 
 function userOption(): Option {
@@ -283,16 +379,17 @@ function withClientFlags(command: Command): Command {
         "--ws",
         "talk WebSocket to the --url server (ws://host/ws/:roomId) instead of REST + SSE",
       ).env("CHAT_WS"),
-    );
+    )
+    .addOption(new Option("--token <token>", "a token for a server with --auth required").env("CHAT_TOKEN"));
 }
 
 async function withClient(flags: ClientFlags, use: (client: ChatClient) => Promise<void>): Promise<void> {
   const client: ChatClient =
     flags.grpc !== undefined
-      ? new GrpcChatClient(flags.grpc)
+      ? new GrpcChatClient(flags.grpc, flags.token)
       : flags.ws === true
-        ? new WsChatClient(flags.url)
-        : new HttpChatClient(flags.url);
+        ? new WsChatClient(flags.url, flags.token)
+        : new HttpChatClient(flags.url, flags.token);
   try {
     await use(client);
   } finally {

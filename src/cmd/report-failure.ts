@@ -1,5 +1,5 @@
 import { ClientError } from "./chat-client.js";
-import { StartupError } from "./serve.js";
+import { StartupError } from "./startup-error.js";
 
 /**
  * Prints one line a person can act on (a stack only with `--verbose` or

@@ -5,8 +5,10 @@ import { ChatMetrics, createLogger, type Logger } from "../observability/index.j
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { PostgresRoomStore } from "../stores/postgres/index.js";
 import { RedisRoomBus, RedisRoomStore } from "../stores/redis/index.js";
+import { authenticatorFor, authLine } from "./auth-config.js";
 import type { ServeConfig } from "./config.js";
 import { createHttpApp } from "./http-app.js";
+import { asStartupError, StartupError } from "./startup-error.js";
 
 export interface RunningServer {
   readonly rooms: RoomManager;
@@ -23,16 +25,12 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** A failure a person can act on, printed as one line. */
-export class StartupError extends Error {
-  override readonly name = "StartupError";
-}
-
 /** Starts the configured adapters over one RoomManager. */
 export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
+  const auth = asStartupError(() => authenticatorFor(config.auth ?? { mode: "off" }));
   const shared = await openStore(config);
   const store = shared?.store;
   // A manager of this server's own: a second start in one process gets a fresh one.
@@ -63,6 +61,7 @@ export async function startServer(
         heartbeatMs: config.heartbeatMs,
         metrics,
         logger,
+        auth,
       });
       http = await listenOrExplain(
         () => startHttpServer(app, config.host, config.httpPort),
@@ -70,7 +69,12 @@ export async function startServer(
         config,
       );
       if (wsOn) {
-        ws = attachWsAdapter(http.server, rooms, { pingIntervalMs: config.heartbeatMs, metrics, logger });
+        ws = attachWsAdapter(http.server, rooms, {
+          pingIntervalMs: config.heartbeatMs,
+          metrics,
+          logger,
+          auth,
+        });
       }
       if (rest) listening.push(`rest  ${http.url}  (JSON API, SSE at /stream/:roomId, /healthz, /metrics)`);
       if (html) listening.push(`html  ${http.url}/  (room pages at /room/:roomId)`);
@@ -80,7 +84,7 @@ export async function startServer(
     if (config.adapters.has("grpc")) {
       routeGrpcLogs(logger);
       grpc = await listenOrExplain(
-        () => startGrpcServer({ rooms, host: config.host, port: config.grpcPort, metrics, logger }),
+        () => startGrpcServer({ rooms, host: config.host, port: config.grpcPort, metrics, logger, auth }),
         "--grpc-port",
         config,
       );
@@ -91,6 +95,7 @@ export async function startServer(
       storeWatch.unref();
     }
     listening.push(shared?.where ?? "store in memory (rooms live in this process)");
+    listening.push(authLine(auth));
   } catch (error) {
     clearInterval(storeWatch);
     await ws?.close(0);

@@ -24,9 +24,12 @@ export class WsChatClient implements ChatClient {
   readonly #base: string;
   readonly #http: HttpChatClient;
 
-  constructor(baseUrl: string) {
+  readonly #headers: Record<string, string>;
+
+  constructor(baseUrl: string, token?: string) {
     this.#base = baseUrl;
-    this.#http = new HttpChatClient(baseUrl);
+    this.#http = new HttpChatClient(baseUrl, token);
+    this.#headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
   }
 
   send(roomId: string, userId: string, text: string): Promise<Message> {
@@ -101,7 +104,7 @@ export class WsChatClient implements ChatClient {
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (query.userId !== undefined) url.searchParams.set("userId", query.userId);
     if (query.since !== undefined) url.searchParams.set("since", query.since);
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers: this.#headers });
     let refused = false;
     ws.on("unexpected-response", (req, res) => {
       refused = true;

@@ -1,9 +1,11 @@
 import {
   type CallOptions,
   type ChannelCredentials,
-  type ChannelOptions,
   type Client,
+  type ClientOptions,
   type ClientReadableStream,
+  InterceptingCall,
+  type Interceptor,
   loadPackageDefinition,
   type ServiceError,
 } from "@grpc/grpc-js";
@@ -36,17 +38,31 @@ export interface ChatServiceClient extends Client {
 type ChatServiceConstructor = new (
   address: string,
   credentials: ChannelCredentials,
-  options?: ChannelOptions,
+  options?: ClientOptions,
 ) => ChatServiceClient;
 
 /** A client of the chat service at `address`, built from proto/chat.proto with the server's loader options. */
 export function createChatServiceClient(
   address: string,
   credentials: ChannelCredentials,
-  options?: ChannelOptions,
+  options?: ClientOptions,
 ): ChatServiceClient {
   const loaded = loadPackageDefinition(loadChatProto()) as unknown as {
     chat: { v1: { ChatService: ChatServiceConstructor } };
   };
   return new loaded.chat.v1.ChatService(address, credentials, options);
+}
+
+/**
+ * A client interceptor that sends `authorization: Bearer <token>` with every
+ * call, for a server with auth required (what grpcurl's `-H` does).
+ */
+export function bearerToken(token: string): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set("authorization", `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
 }

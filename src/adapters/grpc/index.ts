@@ -1,4 +1,9 @@
-export { type ChatServiceClient, createChatServiceClient, type UnaryCallback } from "./client.js";
+export {
+  bearerToken,
+  type ChatServiceClient,
+  createChatServiceClient,
+  type UnaryCallback,
+} from "./client.js";
 export { fromTimestamp, fromWireEvent, fromWireMessage, fromWireRoom } from "./from-wire.js";
 export { routeGrpcLogs } from "./logging.js";
 export type {

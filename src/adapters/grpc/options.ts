@@ -1,3 +1,4 @@
+import { AUTH_OFF, type Authenticator } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger, type RoomManager } from "../../rooms/index.js";
@@ -18,6 +19,8 @@ export interface ChatServiceOptions {
   readonly maxStreams?: number;
   readonly metrics?: ChatMetrics | undefined;
   readonly logger?: Logger | undefined;
+  /** Who may do what (tokens in the `authorization` metadata). @default auth off */
+  readonly auth?: Authenticator | undefined;
 }
 
 export interface ResolvedChatServiceOptions {
@@ -25,6 +28,7 @@ export interface ResolvedChatServiceOptions {
   readonly maxStreams: number;
   readonly metrics: ChatMetrics | undefined;
   readonly logger: Logger;
+  readonly auth: Authenticator;
 }
 
 export function resolveChatServiceOptions(
@@ -35,6 +39,7 @@ export function resolveChatServiceOptions(
     maxStreams: positiveInteger("maxStreams", options?.maxStreams ?? STREAM_DEFAULTS.maxStreams),
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
+    auth: options?.auth ?? AUTH_OFF,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { handleUnaryCall, Server, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { ServiceDefinition as LoadedServiceDefinition } from "@grpc/proto-loader";
+import { authorize, type Principal } from "../../auth/index.js";
 import type { RoomManager } from "../../rooms/index.js";
+import { callPrincipal } from "./call-principal.js";
 import { malformedStatus, withMalformedRequests } from "./malformed.js";
 import {
   type ChatServiceOptions,
@@ -47,17 +49,26 @@ export function addChatService(
   const streams = new StreamHandler(rooms, resolved, (wire) => stream.responseSerialize(wire));
   const unary = unaryWrapper(resolved);
   const implementation: UntypedServiceImplementation = {
-    Submit: unary("Submit", async ({ roomId, userId, text }: SubmitRequest) =>
-      toWireMessage(await rooms.submit({ roomId, userId, text })),
-    ),
+    Submit: unary("Submit", async ({ roomId, userId, text }: SubmitRequest, caller) => {
+      const { userId: tokenUser } = authorize(caller, "publish", roomId);
+      return toWireMessage(await rooms.submit({ roomId, userId: tokenUser ?? userId, text }));
+    }),
     Stream: streams.handle,
-    DeleteRoom: unary("DeleteRoom", async ({ roomId }: RoomRequest) => {
+    DeleteRoom: unary("DeleteRoom", async ({ roomId }: RoomRequest, caller) => {
+      authorize(caller, "admin");
       await rooms.deleteRoom(roomId);
       return {};
     }),
-    GetRoom: unary("GetRoom", async ({ roomId }: RoomRequest) => toWireRoom(await rooms.getRoom(roomId))),
-    ListRooms: unary("ListRooms", async () => ({ rooms: (await rooms.listRooms()).map(toWireRoom) })),
-    ListMessages: unary("ListMessages", async ({ roomId, since, limit }: ListMessagesRequest) => {
+    GetRoom: unary("GetRoom", async ({ roomId }: RoomRequest, caller) => {
+      authorize(caller, "subscribe", roomId);
+      return toWireRoom(await rooms.getRoom(roomId));
+    }),
+    ListRooms: unary("ListRooms", async (_request: unknown, caller) => {
+      const visible = (await rooms.listRooms()).filter((room) => caller.can("subscribe", room.roomId));
+      return { rooms: visible.map(toWireRoom) };
+    }),
+    ListMessages: unary("ListMessages", async ({ roomId, since, limit }: ListMessagesRequest, caller) => {
+      authorize(caller, "subscribe", roomId);
       const messages = await rooms.history(roomId, {
         since: optionalString(since),
         // proto3 sends 0 for an absent int: the default page.
@@ -81,21 +92,26 @@ function chatServiceDefinition(): ServiceDefinition {
 
 /** Runs an async handler; a failure becomes its status, an unknown one is logged with its stack. */
 function unaryWrapper(options: ResolvedChatServiceOptions) {
-  return <Req, Res>(rpc: string, handler: (request: Req) => Promise<Res>): handleUnaryCall<Req, Res> =>
+  return <Req, Res>(
+    rpc: string,
+    handler: (request: Req, caller: Principal) => Promise<Res>,
+  ): handleUnaryCall<Req, Res> =>
     (call, callback) => {
       const malformed = malformedStatus(call.request);
       if (malformed !== undefined) {
         options.metrics?.requestError("grpc", malformed.code);
         return callback(toServiceError(malformed));
       }
-      handler(call.request).then(
-        (response) => callback(null, response),
-        (error: unknown) => {
-          const chat = describeError(error);
-          if (!chat.known) options.logger.error({ err: error, rpc }, "gRPC call failed");
-          options.metrics?.requestError("grpc", chat.code);
-          callback(toServiceError(chat));
-        },
-      );
+      callPrincipal(call.metadata, options.auth)
+        .then((caller) => handler(call.request, caller))
+        .then(
+          (response) => callback(null, response),
+          (error: unknown) => {
+            const chat = describeError(error);
+            if (!chat.known) options.logger.error({ err: error, rpc }, "gRPC call failed");
+            options.metrics?.requestError("grpc", chat.code);
+            callback(toServiceError(chat));
+          },
+        );
     };
 }

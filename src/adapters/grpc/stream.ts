@@ -1,6 +1,8 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
+import { authorize } from "../../auth/index.js";
 import type { RoomEvent, RoomListener, RoomManager } from "../../rooms/index.js";
-import { createFrameCache, pumpListener } from "../shared/index.js";
+import { createFrameCache, pumpListener, whenTokenExpires } from "../shared/index.js";
+import { callPrincipal } from "./call-principal.js";
 import { malformedStatus } from "./malformed.js";
 import type { ResolvedChatServiceOptions } from "./options.js";
 import { type ChatStatus, chatStatus, describeError, toServiceError } from "./status.js";
@@ -11,6 +13,8 @@ type StreamCall = ServerWritableStream<StreamRequest, Buffer>;
 
 const SHUTTING_DOWN =
   "server shutting down; open a new Stream with `since` set to the last message id received";
+const TOKEN_EXPIRED =
+  "stream ended: its token expired; open a new Stream with a fresh token and `since` set to the last message id received";
 const EVICTED =
   "stream ended: the client read too slowly and fell too far behind; " +
   "open a new Stream with `since` set to the last message id received";
@@ -73,18 +77,26 @@ export class StreamHandler {
     call.once("cancelled", () => abort.abort());
     try {
       const { roomId, userId, since } = call.request;
+      const caller = authorize(await callPrincipal(call.metadata, this.#options.auth), "subscribe", roomId);
       const listener = await this.#rooms.openListener(roomId, {
-        userId: optionalString(userId),
+        userId: caller.userId ?? optionalString(userId),
         since: optionalString(since),
         signal: abort.signal,
       });
-      await this.#pump(call, listener);
+      // A stream must not outlive its token: UNAUTHENTICATED, and the client resumes with a fresh one.
+      let expired = false;
+      const stopExpiry = whenTokenExpires(this.#options.auth, caller, () => {
+        expired = true;
+        listener.close();
+      });
+      call.once("close", stopExpiry);
+      await this.#pump(call, listener, () => expired);
     } finally {
       this.#open.delete(call);
     }
   }
 
-  async #pump(call: StreamCall, listener: RoomListener): Promise<void> {
+  async #pump(call: StreamCall, listener: RoomListener, tokenExpired: () => boolean): Promise<void> {
     const { metrics, logger } = this.#options;
     metrics?.streamOpened("grpc");
     let outcome: Awaited<ReturnType<typeof pumpListener>>;
@@ -113,6 +125,7 @@ export class StreamHandler {
         logger.info({ roomId: listener.roomId, outcome }, "gRPC stream ended: history lost");
         return endWithStatus(call, chatStatus("history_lost", HISTORY_LOST));
       case "ended":
+        if (tokenExpired()) return endWithStatus(call, chatStatus("unauthenticated", TOKEN_EXPIRED));
         // Ended without a deletion: the client left, or the server (or its rooms) is closing.
         return endWithStatus(call, chatStatus("shutting_down", SHUTTING_DOWN));
     }

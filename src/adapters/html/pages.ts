@@ -18,8 +18,11 @@ export class Pages {
     this.#rooms = rooms;
   }
 
-  async index(view: { error?: string; requested?: string } = {}): Promise<string> {
-    const rooms = await this.#rooms.listRooms();
+  /** The index, listing `rooms` (those the visitor may see). */
+  async index(
+    rooms: readonly RoomInfo[],
+    view: { error?: string; requested?: string } = {},
+  ): Promise<string> {
     return this.#eta.render("./index", { rooms, error: view.error ?? "", requested: view.requested ?? "" });
   }
 

@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
 import express, { type Request, type RequestHandler, type Router } from "express";
+import { AuthError } from "../../auth/index.js";
 import { type RoomManager, validateRoomId } from "../../rooms/index.js";
 import {
+  access,
   bodyKind,
   bodyParsers,
   createRoomHandler,
@@ -10,11 +12,14 @@ import {
   type HttpAdapterOptions,
   historyHandler,
   queryString,
+  queryToken,
   resolveHttpOptions,
   roomPagePath,
   sseStreamHandler,
   statusOf,
   submitHandler,
+  TOKEN_COOKIE,
+  visibleRooms,
 } from "../shared/index.js";
 import { Pages } from "./pages.js";
 
@@ -33,7 +38,8 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
   const router = express.Router();
   const parse = bodyParsers(resolved);
   const pages = new Pages(rooms);
-  const submitJson = submitHandler(rooms);
+  const { auth } = resolved;
+  const submitJson = submitHandler(rooms, auth);
 
   const sendPage = (res: express.Response, status: number, html: string): void => {
     res.status(status).set("content-security-policy", CONTENT_SECURITY_POLICY).type("html").send(html);
@@ -43,7 +49,10 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
     "/assets",
     express.static(fileURLToPath(new URL("./assets", import.meta.url)), { maxAge: "1h", fallthrough: false }),
   );
-  router.get("/", async (_req, res) => sendPage(res, 200, await pages.index()));
+  router.use(tokenToCookie);
+  router.get("/", async (req, res) => {
+    sendPage(res, 200, await pages.index(await visibleRooms(req, rooms, auth)));
+  });
   router.get("/open", async (req, res) => {
     const requested = queryString(req, "room") ?? "";
     try {
@@ -51,12 +60,14 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
     } catch (error) {
       if (!prefersHtml(req)) throw error; // a JSON error, like the API's
       const { code, message } = describeError(error);
-      sendPage(res, statusOf(code), await pages.index({ error: message, requested }));
+      const visible = await visibleRooms(req, rooms, auth);
+      sendPage(res, statusOf(code), await pages.index(visible, { error: message, requested }));
     }
   });
-  router.post("/rooms", parse, createRoomHandler(rooms));
+  router.post("/rooms", parse, createRoomHandler(rooms, auth));
   router.get("/room/:roomId", wantsHtml, async (req, res) => {
     const roomId = validateRoomId(req.params.roomId);
+    await access(req, auth, "subscribe", roomId);
     sendPage(res, 200, await pages.room(roomId, { user: queryString(req, "user") }));
   });
   router.post(
@@ -68,7 +79,8 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
         return;
       }
       const roomId = validateRoomId(req.params.roomId);
-      const user = typeof req.body.user === "string" ? req.body.user : undefined;
+      const { userId: tokenUser } = await access(req, auth, "publish", roomId);
+      const user = tokenUser ?? (typeof req.body.user === "string" ? req.body.user : undefined);
       try {
         await rooms.submit({ roomId, userId: user as string, text: req.body.message });
         res.redirect(303, roomPagePath(roomId, user));
@@ -82,15 +94,50 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
       }
     },
   );
-  router.get("/room/:roomId/messages", historyHandler(rooms));
+  router.get("/room/:roomId/messages", historyHandler(rooms, auth));
   router.get("/stream/:roomId", sseStreamHandler(rooms, resolved));
+  // A browser refused a page for want of a token (or of a capability) gets a page that says so.
+  router.use(async (error: unknown, req: Request, res: express.Response, next: express.NextFunction) => {
+    if (!(error instanceof AuthError) || !isPageRequest(req)) {
+      next(error);
+      return;
+    }
+    resolved.metrics?.requestError("html", error.code);
+    sendPage(res, statusOf(error.code), await pages.index([], { error: error.message }));
+  });
   router.use(errorHandler(resolved, "html"));
   return router;
 }
 
+/**
+ * A page visited with `?token=` (a link an operator hands out): the token goes
+ * into an HttpOnly session cookie, and the browser is sent
+ * to the same page without it, so it stays out of the address bar and history.
+ */
+const tokenToCookie: RequestHandler = (req, res, next) => {
+  const token = req.method === "GET" && !req.path.startsWith("/stream/") ? queryToken(req) : undefined;
+  if (token === undefined || req.accepts(["html", "json"]) !== "html") {
+    next();
+    return;
+  }
+  res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: "strict", path: "/" });
+  const query = new URLSearchParams(req.url.split("?")[1]);
+  query.delete("token");
+  const rest = query.toString();
+  res.redirect(303, `${req.path}${rest === "" ? "" : `?${rest}`}`);
+};
+
 /** Whether the client would rather have a page than JSON (a browser, or no preference). */
 function prefersHtml(req: Request): boolean {
   return req.accepts(["html", "json"]) === "html";
+}
+
+/** The routes that answer pages (the API's JSON routes answer JSON errors, whatever `Accept` says). */
+const PAGE_ROUTES: ReadonlySet<unknown> = new Set(["/", "/open", "/rooms", "/room/:roomId"]);
+
+/** A page, or a form posted from one, by a client that would rather have a page. */
+function isPageRequest(req: Request): boolean {
+  return PAGE_ROUTES.has(req.route?.path) && !req.is("application/json") && prefersHtml(req);
 }
 
 /** Lets JSON clients fall through to the REST router when both are mounted. */

@@ -1,6 +1,7 @@
 import { Router as createRouter, type Router } from "express";
 import type { RoomManager } from "../../rooms/index.js";
 import {
+  access,
   bodyParsers,
   createRoomHandler,
   errorHandler,
@@ -9,6 +10,7 @@ import {
   resolveHttpOptions,
   sseStreamHandler,
   submitHandler,
+  visibleRooms,
 } from "../shared/index.js";
 
 /**
@@ -21,20 +23,25 @@ export function createRestRouter(rooms: RoomManager, options?: HttpAdapterOption
   const router = createRouter();
   const parse = bodyParsers(resolved);
 
-  router.post("/room/:roomId", parse, submitHandler(rooms));
+  const { auth } = resolved;
+
+  router.post("/room/:roomId", parse, submitHandler(rooms, auth));
   router.get("/stream/:roomId", sseStreamHandler(rooms, resolved));
   router.delete("/room/:roomId", async (req, res) => {
+    await access(req, auth, "admin");
     await rooms.deleteRoom(req.params.roomId as string);
     res.status(204).end();
   });
   router.get("/room/:roomId", async (req, res) => {
-    res.json(await rooms.getRoom(req.params.roomId as string));
+    const roomId = req.params.roomId as string;
+    await access(req, auth, "subscribe", roomId);
+    res.json(await rooms.getRoom(roomId));
   });
-  router.get("/room/:roomId/messages", historyHandler(rooms));
-  router.get("/rooms", async (_req, res) => {
-    res.json({ rooms: await rooms.listRooms() });
+  router.get("/room/:roomId/messages", historyHandler(rooms, auth));
+  router.get("/rooms", async (req, res) => {
+    res.json({ rooms: await visibleRooms(req, rooms, auth) });
   });
-  router.post("/rooms", parse, createRoomHandler(rooms));
+  router.post("/rooms", parse, createRoomHandler(rooms, auth));
   router.use(errorHandler(resolved, "rest"));
   return router;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { type Action, type Authenticator, authorize, type Principal } from "../../auth/index.js";
+import type { RoomInfo, RoomManager } from "../../rooms/index.js";
 import { requestToken } from "./request-token.js";
 
 /** One verification per request, however many checks its handler makes. */
@@ -26,4 +27,14 @@ export function principalOf(req: IncomingMessage, auth: Authenticator): Promise<
     principals.set(req, principal);
   }
   return principal;
+}
+
+/** The rooms the caller of `req` may subscribe to (every room for an admin, or with auth off). */
+export async function visibleRooms(
+  req: IncomingMessage,
+  rooms: RoomManager,
+  auth: Authenticator,
+): Promise<RoomInfo[]> {
+  const principal = await principalOf(req, auth);
+  return (await rooms.listRooms()).filter((room) => principal.can("subscribe", room.roomId));
 }

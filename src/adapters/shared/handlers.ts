@@ -1,5 +1,7 @@
 import type { RequestHandler } from "express";
+import type { Authenticator } from "../../auth/index.js";
 import type { RoomManager } from "../../rooms/index.js";
+import { access } from "./access.js";
 import { bodyKind, queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
 
@@ -12,27 +14,34 @@ export function roomPagePath(roomId: string, userId?: string): string {
 /**
  * `POST /room/:roomId` — JSON `{"userId","text"}` → `201` with the stored
  * message; an HTML form (`user`, `message`) → `303` back to the room page.
+ * With auth on, the user is the token's, whatever the body says.
  */
-export function submitHandler(rooms: RoomManager): RequestHandler {
+export function submitHandler(rooms: RoomManager, auth: Authenticator): RequestHandler {
   return async (req, res) => {
     const roomId = req.params.roomId as string;
+    const { userId: tokenUser } = await access(req, auth, "publish", roomId);
     if (bodyKind(req) === "json") {
-      const message = await rooms.submit({ roomId, userId: req.body.userId, text: req.body.text });
+      const userId = tokenUser ?? req.body.userId;
+      const message = await rooms.submit({ roomId, userId, text: req.body.text });
       res
         .status(201)
         .location(`/room/${encodeURIComponent(roomId)}/messages`)
         .json(message);
       return;
     }
-    const userId = req.body.user;
+    const userId = tokenUser ?? req.body.user;
     await rooms.submit({ roomId, userId, text: req.body.message });
     res.redirect(303, roomPagePath(roomId, userId));
   };
 }
 
-/** `POST /rooms` — a room with a generated id and name: `201 {"roomId","name"}`, or `303` to it for a form. */
-export function createRoomHandler(rooms: RoomManager): RequestHandler {
+/**
+ * `POST /rooms` — a room with a generated id and name: `201 {"roomId","name"}`, or `303` to it for a form.
+ * With auth on it needs an admin token: no room pattern can name a room before it exists.
+ */
+export function createRoomHandler(rooms: RoomManager, auth: Authenticator): RequestHandler {
   return async (req, res) => {
+    await access(req, auth, "admin");
     const { roomId, name } = await rooms.createRoom();
     if (req.is("application/x-www-form-urlencoded")) {
       res.redirect(303, roomPagePath(roomId));
@@ -46,9 +55,10 @@ export function createRoomHandler(rooms: RoomManager): RequestHandler {
 }
 
 /** `GET /room/:roomId/messages?since=&limit=` — history, oldest first. */
-export function historyHandler(rooms: RoomManager): RequestHandler {
+export function historyHandler(rooms: RoomManager, auth: Authenticator): RequestHandler {
   return async (req, res) => {
     const roomId = req.params.roomId as string;
+    await access(req, auth, "subscribe", roomId);
     const limit = queryString(req, "limit");
     // Digits only: Number() would also take "1e2", "0x10" and " 5 ".
     if (limit !== undefined && !/^\d{1,9}$/.test(limit)) {

@@ -1,4 +1,4 @@
-import { Authenticator } from "../../auth/index.js";
+import { AUTH_OFF, type Authenticator } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger } from "../../rooms/index.js";
@@ -34,8 +34,6 @@ export interface ResolvedHttpOptions {
   readonly logger: Logger;
   readonly auth: Authenticator;
 }
-
-const AUTH_OFF = new Authenticator();
 
 export function resolveHttpOptions(options: HttpAdapterOptions | undefined): ResolvedHttpOptions {
   return {

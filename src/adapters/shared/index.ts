@@ -1,6 +1,7 @@
 // What the adapters share, and nothing of any one adapter: this folder imports
 // no adapter, and the adapters reach it only through this list.
 
+export { access, principalOf, visibleRooms } from "./access.js";
 export { bodyKind, bodyParsers, queryString } from "./body.js";
 export type { AdapterErrorCode, HttpErrorCode } from "./error-codes.js";
 export { describeError, errorHandler, HttpError, sendError, statusOf } from "./error-response.js";
@@ -10,8 +11,10 @@ export { createRoomHandler, historyHandler, roomPagePath, submitHandler } from "
 export { type HttpAdapterOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 export { type HttpServerLimits, type RunningHttpServer, startHttpServer } from "./http-server.js";
 export { endSocketWithError } from "./raw-error.js";
+export { queryToken, requestToken, TOKEN_COOKIE } from "./request-token.js";
 export { DEFAULT_GRACE_MS } from "./shutdown.js";
 export { sseStreamHandler } from "./sse-stream.js";
 export { STREAM_DEFAULTS } from "./stream-defaults.js";
 export { type PumpOutcome, pumpListener } from "./stream-pump.js";
 export { tickCorker, tickCounter } from "./tick-batching.js";
+export { whenTokenExpires } from "./token-expiry.js";

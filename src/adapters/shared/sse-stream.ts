@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from "express";
 import type { RoomManager } from "../../rooms/index.js";
+import { access } from "./access.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
 import { HeartbeatSweep } from "./heartbeat-sweep.js";
@@ -7,6 +8,7 @@ import type { ResolvedHttpOptions } from "./http-options.js";
 import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
 import { pumpListener } from "./stream-pump.js";
 import { tickCorker, tickCounter } from "./tick-batching.js";
+import { whenTokenExpires } from "./token-expiry.js";
 
 /**
  * `GET /stream/:roomId` — a room as Server-Sent Events. `?userId=` counts as
@@ -44,10 +46,18 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
   };
 
   async function streamRoom(req: Request, res: Response): Promise<void> {
-    const listener = await rooms.openListener(req.params.roomId as string, {
-      userId: queryString(req, "userId"),
+    const roomId = req.params.roomId as string;
+    const principal = await access(req, options.auth, "subscribe", roomId);
+    const listener = await rooms.openListener(roomId, {
+      userId: principal.userId ?? queryString(req, "userId"),
       since: req.get("last-event-id") || queryString(req, "since"),
     });
+    // A stream must not outlive its token: it ends, and the client resumes with a fresh one.
+    const stopExpiry = whenTokenExpires(options.auth, principal, () => {
+      options.logger.info({ roomId, outcome: "token_expired" }, "SSE stream ended");
+      listener.close();
+    });
+    res.on("close", stopExpiry);
     // Closing the listener on 'close' costs less per idle stream than an AbortController.
     res.on("close", () => listener.close());
     const socket = res.socket;

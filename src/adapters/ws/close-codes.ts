@@ -20,6 +20,10 @@ export const WS_CLOSE = {
   slowConsumer: 4001,
   /** The room lost messages this socket had not yet seen (a store restart). Resumable: `ready` says `recovered: false`. */
   historyLost: 4002,
+  /** No valid token (missing, bad signature, expired; also when an open socket's token expires). Resumable with a fresh token. */
+  unauthenticated: 4401,
+  /** The token does not allow subscribing to this room. */
+  forbidden: 4403,
 } as const;
 
 export type WsCloseCode = (typeof WS_CLOSE)[keyof typeof WS_CLOSE];

@@ -1,3 +1,4 @@
+import { AUTH_OFF, type Authenticator } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger, positiveNumber } from "../../rooms/index.js";
@@ -34,6 +35,12 @@ export interface WsAdapterOptions {
   readonly closeTimeoutMs?: number;
   /** Open sockets this adapter accepts at once; more get HTTP `503`. @default 20000 */
   readonly maxSockets?: number;
+  /**
+   * Who may do what: the upgrade's token (Bearer header, `chat_token` cookie
+   * or `?token=`) must allow subscribing, each submit frame publishing.
+   * @default auth off
+   */
+  readonly auth?: Authenticator | undefined;
   readonly metrics?: ChatMetrics | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -47,6 +54,7 @@ export interface ResolvedWsOptions {
   readonly pingIntervalMs: number;
   readonly closeTimeoutMs: number;
   readonly maxSockets: number;
+  readonly auth: Authenticator;
   readonly metrics: ChatMetrics | undefined;
   readonly logger: Logger;
 }
@@ -70,6 +78,7 @@ export function resolveWsOptions(
     pingIntervalMs: positiveInteger("pingIntervalMs", options?.pingIntervalMs ?? STREAM_DEFAULTS.heartbeatMs),
     closeTimeoutMs: positiveInteger("closeTimeoutMs", options?.closeTimeoutMs ?? 10_000),
     maxSockets: positiveInteger("maxSockets", options?.maxSockets ?? STREAM_DEFAULTS.maxStreams),
+    auth: options?.auth ?? AUTH_OFF,
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };

@@ -1,14 +1,18 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { type ServerOptions, WebSocketServer } from "ws";
+import { AuthError, type Principal } from "../../auth/index.js";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
 import {
+  access,
   DEFAULT_GRACE_MS,
   describeError,
   endSocketWithError,
   tickCorker,
   tickCounter,
+  whenTokenExpires,
 } from "../shared/index.js";
+import { WS_CLOSE } from "./close-codes.js";
 import { createWsFrameFormatter } from "./frames.js";
 import { resolveWsOptions, type WsAdapterOptions } from "./options.js";
 import { upgradeTarget } from "./upgrade-target.js";
@@ -30,7 +34,9 @@ export interface WsAdapter {
  * Serves `GET /ws/:roomId?userId=&since=` upgrades on `server`. The room's
  * listener is opened before the upgrade, so bad input (room id, user id,
  * cursor) is an HTTP error with the usual JSON body, and `ready` is the first
- * frame.
+ * frame. A token the upgrade lacks is the exception: the socket opens and
+ * closes at once with 4401 or 4403, which a browser's WebSocket can read
+ * (it never sees an HTTP status).
  */
 export function attachWsAdapter(server: Server, rooms: RoomManager, options?: WsAdapterOptions): WsAdapter {
   const resolved = resolveWsOptions(options, rooms.maxMessageBytes);
@@ -68,18 +74,29 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     endSocketWithError(socket, code, message);
   };
 
+  const refuseToken = (req: IncomingMessage, socket: Duplex, head: Buffer, error: AuthError): void => {
+    metrics?.requestError("ws", error.code);
+    const code = error.code === "unauthenticated" ? WS_CLOSE.unauthenticated : WS_CLOSE.forbidden;
+    // A close reason is at most 123 bytes.
+    wss.handleUpgrade(req, socket, head, (ws) => ws.close(code, error.message.slice(0, 123)));
+  };
+
   const accept = (
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
     listener: RoomListener,
+    caller: Principal,
     since?: string,
   ) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new WsSession(ws, socket, listener, since, context);
+      const session = new WsSession(ws, socket, listener, { since, caller }, context);
       sessions.add(session);
       metrics?.streamOpened("ws");
+      // A socket must not outlive its token: 4401, and the client reconnects with a fresh one.
+      const stopExpiry = whenTokenExpires(resolved.auth, caller, () => session.tokenExpired());
       void session.closed.then(() => {
+        stopExpiry();
         sessions.delete(session);
         metrics?.streamClosed("ws");
       });
@@ -101,9 +118,17 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     }
     // Counted before the await, so simultaneous upgrades cannot pass the limit together.
     opening++;
+    let caller: Principal;
     let listener: RoomListener;
     try {
-      listener = await rooms.openListener(target.roomId, { userId: target.userId, since: target.since });
+      caller = await access(req, resolved.auth, "subscribe", target.roomId);
+      listener = await rooms.openListener(target.roomId, {
+        userId: caller.userId ?? target.userId,
+        since: target.since,
+      });
+    } catch (error) {
+      if (error instanceof AuthError && !socket.destroyed) return refuseToken(req, socket, head, error);
+      throw error;
     } finally {
       opening--;
     }
@@ -114,7 +139,7 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
       listener.close();
       return endSocketWithError(socket, "shutting_down", "The server is shutting down");
     }
-    accept(req, socket, head, listener, target.since);
+    accept(req, socket, head, listener, caller, target.since);
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

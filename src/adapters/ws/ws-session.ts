@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
+import { AuthError, authorize, type Principal } from "../../auth/index.js";
 import { RoomError, type RoomEvent, type RoomListener, type RoomManager } from "../../rooms/index.js";
 import { type CachedFrame, type PumpOutcome, pumpListener } from "../shared/index.js";
 import { type ClientFrame, parseClientFrame } from "./client-frames.js";
@@ -22,6 +23,14 @@ export interface WsSessionContext {
 /** Event payloads are UTF-8 JSON in Buffers: sent as text frames. */
 const TEXT = { binary: false } as const;
 
+/** How a session was opened. */
+export interface WsSessionStart {
+  /** The cursor the socket was opened with, if any. */
+  readonly since: string | undefined;
+  /** Who opened it: with auth on, they post as the token's user, where its capabilities allow. */
+  readonly caller: Principal;
+}
+
 /** Client frames read but not yet answered, past which the socket stops reading (TCP pushes back). */
 const MAX_PENDING_FRAMES = 32;
 
@@ -34,6 +43,7 @@ export class WsSession {
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
   readonly #listener: RoomListener;
+  readonly #caller: Principal;
   readonly #context: WsSessionContext;
   readonly #limiter: FrameRateLimiter;
   /** The cursor to resume from: the last message written, else where the stream started. */
@@ -48,16 +58,16 @@ export class WsSession {
   /** Resolves when the socket is closed. */
   readonly closed: Promise<void>;
 
-  /** `since`: the cursor the socket was opened with, if any. */
   constructor(
     ws: WebSocket,
     socket: Duplex,
     listener: RoomListener,
-    since: string | undefined,
+    { since, caller }: WsSessionStart,
     context: WsSessionContext,
   ) {
     this.#ws = ws;
     this.#lastId = since;
+    this.#caller = caller;
     this.#socket = socket;
     this.#listener = listener;
     this.#context = context;
@@ -121,6 +131,12 @@ export class WsSession {
   /** Closes with 1012 and the cursor to reconnect with. */
   shutdown(): void {
     this.#close(WS_CLOSE.serviceRestart, resumeReason("server restarting", this.#lastId));
+  }
+
+  /** Closes with 4401 and the cursor to reconnect with (with a fresh token). */
+  tokenExpired(): void {
+    this.#context.options.logger.info({ roomId: this.#listener.roomId }, "WebSocket token expired");
+    this.#close(WS_CLOSE.unauthenticated, resumeReason("token expired", this.#lastId));
   }
 
   /** Cuts the socket without a closing handshake. */
@@ -207,8 +223,16 @@ export class WsSession {
       );
     }
     const { roomId } = this.#listener;
-    const own = this.#listener.userId;
-    if (own !== undefined && frame.userId !== undefined && frame.userId !== own) {
+    let tokenUser: string | undefined;
+    try {
+      tokenUser = authorize(this.#caller, "publish", roomId).userId;
+    } catch (error) {
+      if (error instanceof AuthError) return this.#refuse(error.code, error.message, frame.ref);
+      throw error;
+    }
+    // With a token, the user is the token's: a `userId` in the frame is ignored.
+    const own = tokenUser ?? this.#listener.userId;
+    if (tokenUser === undefined && own !== undefined && frame.userId !== undefined && frame.userId !== own) {
       const message = `This socket posts as ${JSON.stringify(own)}: leave \`userId\` out or give the same`;
       return this.#refuse("invalid_user_id", message, frame.ref);
     }

@@ -24,7 +24,7 @@ describe("chat-server serve", () => {
     const cli = await startServe([]);
     killedAtDispose(disposer, cli);
     const lines = (await cli.waitForStdout((out) => out.includes("store "))).trim().split("\n");
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "ws", "grpc", "store"]);
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "ws", "grpc", "store", "auth"]);
     expect(lines[2]).toBe(
       `ws    ${cli.httpUrl?.replace(/^http/, "ws")}/ws/:roomId  (WebSocket, on the HTTP port)`,
     );
