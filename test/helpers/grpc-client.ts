@@ -10,6 +10,7 @@ import {
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import {
+  bearerToken,
   CHAT_PROTO_PATH,
   type ChatServiceClient,
   type ListMessagesResponse,
@@ -46,13 +47,14 @@ function chatServiceConstructor(): ServiceClientConstructor {
 export class ChatTestClient {
   readonly stub: ChatServiceClient;
 
-  constructor(address: string) {
+  /** `token` goes in every call's `authorization` metadata. */
+  constructor(address: string, token?: string) {
     const ChatService = chatServiceConstructor();
-    this.stub = new ChatService(
-      address,
-      credentials.createInsecure(),
-      OWN_CONNECTION,
-    ) as unknown as ChatServiceClient;
+    const interceptors = token === undefined ? [] : [bearerToken(token)];
+    this.stub = new ChatService(address, credentials.createInsecure(), {
+      ...OWN_CONNECTION,
+      interceptors,
+    }) as unknown as ChatServiceClient;
   }
 
   submit(roomId: string, userId: string, text: string): Promise<WireMessage> {

@@ -15,8 +15,8 @@ export interface GrpcTestServer {
   readonly server: RunningGrpcServer;
   /** `127.0.0.1:<port>` */
   readonly address: string;
-  /** A new client with its own connection, closed after the test. */
-  client(): ChatTestClient;
+  /** A new client with its own connection (sending `token`, if given), closed after the test. */
+  client(token?: string): ChatTestClient;
   /** Registers `close` to run after the test (before the server closes); returns `value`. */
   closeLater<T>(value: T, close: (value: T) => unknown): T;
 }
@@ -54,8 +54,8 @@ export function useGrpcServers(): (options?: GrpcTestServerOptions) => Promise<G
       metrics,
       server,
       address,
-      client: () => {
-        const client = new ChatTestClient(address);
+      client: (token) => {
+        const client = new ChatTestClient(address, token);
         disposer.defer(() => client.close());
         return client;
       },

@@ -35,11 +35,13 @@ export interface WsRefusal {
 export interface WsClientOptions {
   /** Answer pings (the default); false plays a dead peer. */
   readonly autoPong?: boolean;
+  /** Extra headers of the upgrade request (`authorization`, `cookie`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Opens a real `ws` client at `url` and resolves once it is open; frames are queued as they come. */
 export async function openWs(url: string, options: WsClientOptions = {}): Promise<WsConnection> {
-  const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
+  const ws = new WebSocket(url, { autoPong: options.autoPong ?? true, headers: { ...options.headers } });
   const frames: WsFrame[] = [];
   const waiters: ((frame: WsFrame | undefined) => void)[] = [];
   let done = false;
