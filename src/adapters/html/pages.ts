@@ -26,10 +26,13 @@ export class Pages {
     return this.#eta.render("./index", { rooms, error: view.error ?? "", requested: view.requested ?? "" });
   }
 
-  /** The room page: recent history, members, the form. A room that does not exist yet renders empty. */
+  /**
+   * The room page: recent history, members, the form. A room that does not exist yet renders empty.
+   * `signedIn`: the user is the token's, so the name field is read-only.
+   */
   async room(
     roomId: string,
-    view: { user?: string | undefined; draft?: string; error?: string },
+    view: { user?: string | undefined; signedIn?: boolean; draft?: string; error?: string },
   ): Promise<string> {
     const [room, messages] = await Promise.all([this.#roomOrUndefined(roomId), this.#recent(roomId)]);
     return this.#eta.render("./room", {
@@ -38,6 +41,7 @@ export class Pages {
       messages,
       lastId: messages.at(-1)?.id ?? "",
       user: usableName(view.user) ?? `guest-${randomBytes(2).toString("hex")}`,
+      signedIn: view.signedIn === true,
       draft: view.draft ?? "",
       error: view.error ?? "",
     });

@@ -67,8 +67,9 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
   router.post("/rooms", parse, createRoomHandler(rooms, auth));
   router.get("/room/:roomId", wantsHtml, async (req, res) => {
     const roomId = validateRoomId(req.params.roomId);
-    await access(req, auth, "subscribe", roomId);
-    sendPage(res, 200, await pages.room(roomId, { user: queryString(req, "user") }));
+    const { userId } = await access(req, auth, "subscribe", roomId);
+    const view = { user: userId ?? queryString(req, "user"), signedIn: userId !== undefined };
+    sendPage(res, 200, await pages.room(roomId, view));
   });
   router.post(
     "/room/:roomId",
@@ -90,7 +91,8 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
         const { code, message } = describeError(error);
         if (statusOf(code) >= 500 || !prefersHtml(req)) throw error;
         const draft = typeof req.body.message === "string" ? req.body.message : "";
-        sendPage(res, statusOf(code), await pages.room(roomId, { user, draft, error: message }));
+        const view = { user, signedIn: tokenUser !== undefined, draft, error: message };
+        sendPage(res, statusOf(code), await pages.room(roomId, view));
       }
     },
   );
