@@ -25,7 +25,7 @@ describeWithBrowser("the room page with auth required", () => {
     await page.goto(`${server.url}/room/team-a?token=${tokens.valid}`);
     // The token left the address bar (and the history) for an HttpOnly cookie page scripts cannot read.
     expect(page.url()).toBe(`${server.url}/room/team-a`);
-    expect(await page.evaluate(() => document.cookie)).toBe("");
+    expect(await page.evaluate("document.cookie")).toBe("");
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ name: "chat_token", httpOnly: true, sameSite: "Strict" });
 
