@@ -29,6 +29,7 @@ import { HttpChatClient } from "./http-client.js";
 import { formatEventJson, formatEventLine, formatRoomsTable } from "./output.js";
 import { runServe } from "./run-serve.js";
 import { asStartupError, StartupError } from "./startup-error.js";
+import { packageVersion } from "./version.js";
 import { WsChatClient } from "./ws-client.js";
 
 export interface ProgramIO {
@@ -54,6 +55,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     .description(
       "A realtime chat server: REST + Server-Sent Events, WebSocket, gRPC and HTML pages over shared rooms.",
     )
+    .version(packageVersion(), "-V, --version", "print the version")
     .option("--verbose", "show stack traces of errors (also DEBUG=chat-server)")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -361,6 +363,12 @@ function userOption(): Option {
 }
 
 function withClientFlags(command: Command): Command {
+  // Not commander's `conflicts`: a CHAT_URL in the environment must not refuse --grpc, only a --url flag.
+  command.hook("preAction", (_self, action) => {
+    if (action.getOptionValueSource("url") === "cli" && action.opts().grpc !== undefined) {
+      action.error("error: --url and --grpc name two servers: give one (--grpc talks gRPC, --url HTTP)");
+    }
+  });
   return command
     .addOption(
       new Option("--url <url>", "HTTP address of the server")

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { freePort, runCli } from "../../helpers/cli.js";
@@ -19,6 +20,33 @@ describe("chat-server errors", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("unknown option '--no-such-flag'");
     expectOneCleanLine(result.stderr);
+  });
+
+  it("prints the package's version", async () => {
+    const result = await runCli(["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+  });
+
+  it("refuses --url together with --grpc, but not a CHAT_URL in the environment", async () => {
+    const both = await runCli([
+      "send",
+      "lobby",
+      "hi",
+      "--url",
+      "http://127.0.0.1:1",
+      "--grpc",
+      "127.0.0.1:1",
+    ]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain("--url and --grpc name two servers: give one");
+    expectOneCleanLine(both.stderr);
+    const grpcPort = await freePort();
+    const fromEnv = await runCli(["send", "lobby", "hi", "--grpc", `127.0.0.1:${grpcPort}`], {
+      CHAT_URL: "http://127.0.0.1:1",
+    });
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stderr).toContain(`cannot reach 127.0.0.1:${grpcPort}`);
   });
 
   it("rejects an unknown adapter, naming the valid ones", async () => {
