@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { validateCorsOrigins } from "../adapters/shared/index.js";
 import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
 import { SCHEMA_NAME } from "../stores/postgres/index.js";
 import type { AuthConfig } from "./auth-config.js";
@@ -33,6 +34,8 @@ export interface ServeConfig {
   readonly presenceLeaseMs: number;
   /** Who may do what. @default auth off */
   readonly auth?: AuthConfig | undefined;
+  /** Origins whose pages may call the JSON API and SSE. @default none: CORS off */
+  readonly corsOrigins?: readonly string[] | undefined;
 }
 
 export function parsePort(value: string): number {
@@ -71,6 +74,20 @@ export function collectAdapters(value: string, previous: AdapterName[] | undefin
     }
   }
   return [...(previous ?? []), ...(names as AdapterName[])];
+}
+
+/** `--cors-origin https://a.example,https://b.example --cors-origin '*'`: comma-separated, repeatable, validated. */
+export function collectCorsOrigins(value: string, previous: readonly string[] | undefined): string[] {
+  const origins = value
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  try {
+    validateCorsOrigins(origins);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return [...(previous ?? []), ...origins];
 }
 
 /** `host:port` for `--grpc`. */

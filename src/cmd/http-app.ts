@@ -1,7 +1,7 @@
 import express, { type Express } from "express";
 import { createHtmlRouter } from "../adapters/html/index.js";
 import { createRestRouter } from "../adapters/rest/index.js";
-import { type HttpAdapterOptions, sendError } from "../adapters/shared/index.js";
+import { apiCors, CORS_PATHS, type HttpAdapterOptions, sendError } from "../adapters/shared/index.js";
 import type { RoomManager } from "../rooms/index.js";
 
 export interface HttpAppOptions extends HttpAdapterOptions {
@@ -14,6 +14,11 @@ export interface HttpAppOptions extends HttpAdapterOptions {
    * `GET /ws/:roomId` (no upgrade) answers `426` instead of `404`. @default false
    */
   readonly ws?: boolean;
+  /**
+   * Origins (or `*`) whose pages may call the JSON API and SSE from the
+   * browser; the room pages stay same-origin. @default none: CORS off
+   */
+  readonly corsOrigins?: readonly string[] | undefined;
   /** `/healthz` answers 200 while this returns true, 503 otherwise. @default () => true */
   readonly isServing?: () => boolean;
 }
@@ -43,6 +48,9 @@ export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}):
       res.set("upgrade", "websocket");
       sendError(res, "upgrade_required", "This is a WebSocket endpoint: connect with a WebSocket client");
     });
+  }
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    app.use(CORS_PATHS, apiCors(options.corsOrigins));
   }
   if (options.html ?? true) app.use(createHtmlRouter(rooms, options));
   if (options.rest ?? true) app.use(createRestRouter(rooms, options));

@@ -11,6 +11,7 @@ import {
   ADAPTERS,
   type AdapterName,
   collectAdapters,
+  collectCorsOrigins,
   formatByteSize,
   parseByteSize,
   parseDuration,
@@ -182,6 +183,14 @@ export function buildProgram(io: ProgramIO = processIO): Command {
       ),
     )
     .addOption(
+      new Option(
+        "--cors-origin <origins>",
+        "let pages of these origins call the JSON API and SSE (comma-separated or repeated; * for any)",
+      )
+        .env("CHAT_CORS_ORIGIN")
+        .argParser(collectCorsOrigins),
+    )
+    .addOption(
       new Option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent")
         .env("CHAT_LOG_LEVEL")
         .default("info")
@@ -205,6 +214,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           historyMaxAgeMs: flags.historyMaxAge,
           historyBytes: flags.historyBytes,
           presenceLeaseMs: flags.presenceLeaseMs,
+          corsOrigins: flags.corsOrigin,
           auth: {
             mode: flags.auth,
             secret: flags.authSecret,
@@ -324,6 +334,7 @@ interface TokenFlags {
 }
 
 interface ServeFlags {
+  readonly corsOrigin?: string[];
   readonly auth: "off" | "required";
   readonly authSecret?: string;
   readonly authSecretFile?: string;

@@ -59,6 +59,7 @@ export async function startServer(
         ws: wsOn,
         isServing: () => serving,
         heartbeatMs: config.heartbeatMs,
+        corsOrigins: config.corsOrigins,
         metrics,
         logger,
         auth,

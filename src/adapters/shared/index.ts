@@ -2,6 +2,7 @@
 // no adapter, and the adapters reach it only through this list.
 
 export { access, principalOf, visibleRooms } from "./access.js";
+export { apiCors, CORS_PATHS, validateCorsOrigins } from "./api-cors.js";
 export { bodyKind, bodyParsers, queryString } from "./body.js";
 export type { AdapterErrorCode, HttpErrorCode } from "./error-codes.js";
 export { describeError, errorHandler, HttpError, sendError, statusOf } from "./error-response.js";

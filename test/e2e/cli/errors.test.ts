@@ -56,6 +56,15 @@ describe("chat-server errors", () => {
     expectOneCleanLine(result.stderr);
   });
 
+  it("rejects a CORS origin that is not one", async () => {
+    const result = await runCli(["serve", "--cors-origin", "https://ok.example,app.example"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'Expected a CORS origin such as https://app.example (scheme, host and port, no path), got "app.example"',
+    );
+    expectOneCleanLine(result.stderr);
+  });
+
   it("rejects an invalid port from the environment", async () => {
     const result = await runCli(["serve"], { CHAT_HTTP_PORT: "80000" });
     expect(result.code).toBe(1);
