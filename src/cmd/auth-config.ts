@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { Authenticator, type AuthMode, type AuthOptions } from "../auth/index.js";
+import { readFlagFile } from "./flag-file.js";
 
 /** The serve flags about auth: keys given inline or as files. */
 export interface AuthConfig {
@@ -20,7 +20,9 @@ export function authenticatorFor(config: AuthConfig): Authenticator {
     ...optional("secret", hmacSecret(config)),
     ...optional(
       "publicKey",
-      config.publicKeyFile === undefined ? undefined : read(config.publicKeyFile, "--auth-public-key"),
+      config.publicKeyFile === undefined
+        ? undefined
+        : readFlagFile(config.publicKeyFile, "--auth-public-key"),
     ),
     ...optional("jwks", config.jwksFile === undefined ? undefined : parseJwks(config.jwksFile)),
   };
@@ -31,7 +33,7 @@ export function authenticatorFor(config: AuthConfig): Authenticator {
 export function hmacSecret(config: Pick<AuthConfig, "secret" | "secretFile">): string | undefined {
   if (config.secret !== undefined) return config.secret;
   if (config.secretFile === undefined) return undefined;
-  return read(config.secretFile, "--auth-secret-file").split(/\r?\n/)[0];
+  return readFlagFile(config.secretFile, "--auth-secret-file").split(/\r?\n/)[0];
 }
 
 /** The line `serve` prints about auth. */
@@ -42,19 +44,11 @@ export function authLine(auth: Authenticator): string {
 }
 
 function parseJwks(path: string) {
-  const text = read(path, "--auth-jwks");
+  const text = readFlagFile(path, "--auth-jwks");
   try {
     return JSON.parse(text);
   } catch {
     throw new Error(`--auth-jwks ${path} is not JSON`);
-  }
-}
-
-function read(path: string, flag: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new Error(`${flag} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
   }
 }
 

@@ -3,6 +3,7 @@ import { validateCorsOrigins } from "../adapters/shared/index.js";
 import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
 import { SCHEMA_NAME } from "../stores/postgres/index.js";
 import type { AuthConfig } from "./auth-config.js";
+import type { TlsConfig } from "./tls-config.js";
 
 export const ADAPTERS = ["rest", "html", "grpc", "ws"] as const;
 
@@ -34,6 +35,8 @@ export interface ServeConfig {
   readonly presenceLeaseMs: number;
   /** Who may do what. @default auth off */
   readonly auth?: AuthConfig | undefined;
+  /** Serve HTTP (and WebSocket) and gRPC over TLS. @default plaintext */
+  readonly tls?: TlsConfig | undefined;
   /** Origins whose pages may call the JSON API and SSE. @default none: CORS off */
   readonly corsOrigins?: readonly string[] | undefined;
 }

@@ -184,6 +184,13 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     )
     .addOption(
       new Option(
+        "--tls-cert <file>",
+        "serve HTTPS, WSS and gRPC over TLS with this PEM certificate (chain)",
+      ).env("CHAT_TLS_CERT"),
+    )
+    .addOption(new Option("--tls-key <file>", "the PEM private key of --tls-cert").env("CHAT_TLS_KEY"))
+    .addOption(
+      new Option(
         "--cors-origin <origins>",
         "let pages of these origins call the JSON API and SSE (comma-separated or repeated; * for any)",
       )
@@ -215,6 +222,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           historyBytes: flags.historyBytes,
           presenceLeaseMs: flags.presenceLeaseMs,
           corsOrigins: flags.corsOrigin,
+          tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey },
           auth: {
             mode: flags.auth,
             secret: flags.authSecret,
@@ -335,6 +343,8 @@ interface TokenFlags {
 
 interface ServeFlags {
   readonly corsOrigin?: string[];
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
   readonly auth: "off" | "required";
   readonly authSecret?: string;
   readonly authSecretFile?: string;

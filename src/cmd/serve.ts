@@ -9,6 +9,7 @@ import { authenticatorFor, authLine } from "./auth-config.js";
 import type { ServeConfig } from "./config.js";
 import { createHttpApp } from "./http-app.js";
 import { asStartupError, StartupError } from "./startup-error.js";
+import { tlsCertificateFor } from "./tls-config.js";
 
 export interface RunningServer {
   readonly rooms: RoomManager;
@@ -31,6 +32,7 @@ export async function startServer(
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
   const auth = asStartupError(() => authenticatorFor(config.auth ?? { mode: "off" }));
+  const tls = asStartupError(() => tlsCertificateFor(config.tls));
   const shared = await openStore(config);
   const store = shared?.store;
   // A manager of this server's own: a second start in one process gets a fresh one.
@@ -65,7 +67,7 @@ export async function startServer(
         auth,
       });
       http = await listenOrExplain(
-        () => startHttpServer(app, config.host, config.httpPort),
+        () => startHttpServer(app, config.host, config.httpPort, {}, tls),
         "--http-port",
         config,
       );
@@ -85,11 +87,13 @@ export async function startServer(
     if (config.adapters.has("grpc")) {
       routeGrpcLogs(logger);
       grpc = await listenOrExplain(
-        () => startGrpcServer({ rooms, host: config.host, port: config.grpcPort, metrics, logger, auth }),
+        () =>
+          startGrpcServer({ rooms, host: config.host, port: config.grpcPort, metrics, logger, auth, tls }),
         "--grpc-port",
         config,
       );
-      listening.push(`grpc  ${config.host}:${grpc.port}  (chat.v1.ChatService, reflection, health)`);
+      const over = tls === undefined ? "" : ", TLS";
+      listening.push(`grpc  ${config.host}:${grpc.port}  (chat.v1.ChatService, reflection, health${over})`);
       const running = grpc;
       // gRPC health follows the store (HTTP's /healthz asks it on every request).
       storeWatch = setInterval(() => running.setServing(rooms.healthy), 1_000);

@@ -126,9 +126,9 @@ export async function startServe(
     (s) => s.split("\n").filter((l) => /^(rest|html|grpc|ws) /.test(l)).length >= adapters,
   );
   // `ws    ws://host:port/ws/:roomId` when only the WebSocket adapter is on the HTTP port.
-  const wsHost = /^ws\s+ws:\/\/(\S+?)\/ws\//m.exec(out)?.[1];
+  const wsHost = /^ws\s+wss?:\/\/(\S+?)\/ws\//m.exec(out)?.[1];
   const httpUrl =
-    /^(?:rest|html)\s+(http:\/\/\S+?)\/?\s/m.exec(out)?.[1] ??
+    /^(?:rest|html)\s+(https?:\/\/\S+?)\/?\s/m.exec(out)?.[1] ??
     (wsHost === undefined ? undefined : `http://${wsHost}`);
   const grpcAddress = /^grpc\s+(\S+)/m.exec(out)?.[1];
   return Object.assign(

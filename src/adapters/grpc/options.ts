@@ -2,7 +2,7 @@ import { AUTH_OFF, type Authenticator } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger, type RoomManager } from "../../rooms/index.js";
-import { STREAM_DEFAULTS } from "../shared/index.js";
+import { STREAM_DEFAULTS, type TlsCertificate } from "../shared/index.js";
 
 /** Options of the chat service itself (see `addChatService`). */
 export interface ChatServiceOptions {
@@ -74,6 +74,8 @@ export interface GrpcServerOptions extends ChatServiceOptions {
    * @default DEFAULT_GRACE_MS (3 seconds, as every adapter)
    */
   readonly shutdownGraceMs?: number;
+  /** Serve over TLS with this certificate. @default plaintext */
+  readonly tls?: TlsCertificate | undefined;
 }
 
 /** grpc-js server options from ours: keepalive and the receive bound, applied in one place. */

@@ -37,7 +37,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       bindAddress(options.host, options.port),
-      ServerCredentials.createInsecure(),
+      options.tls === undefined
+        ? ServerCredentials.createInsecure()
+        : ServerCredentials.createSsl(
+            null,
+            [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }],
+            false,
+          ),
       (error, bound) => (error === null ? resolve(bound) : reject(error)),
     );
   }).catch((error: unknown) => {

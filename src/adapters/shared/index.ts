@@ -18,4 +18,5 @@ export { sseStreamHandler } from "./sse-stream.js";
 export { STREAM_DEFAULTS } from "./stream-defaults.js";
 export { type PumpOutcome, pumpListener } from "./stream-pump.js";
 export { tickCorker, tickCounter } from "./tick-batching.js";
+export type { TlsCertificate } from "./tls.js";
 export { whenTokenExpires } from "./token-expiry.js";
