@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { validateCorsOrigins } from "../adapters/shared/index.js";
+import type { RateLimitOptions } from "../auth/index.js";
 import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
 import { SCHEMA_NAME } from "../stores/postgres/index.js";
 import type { AuthConfig } from "./auth-config.js";
@@ -35,6 +36,8 @@ export interface ServeConfig {
   readonly presenceLeaseMs: number;
   /** Who may do what. @default auth off */
   readonly auth?: AuthConfig | undefined;
+  /** Per-caller limits of posts and streams, over every adapter. @default none */
+  readonly rateLimits?: RateLimitOptions | undefined;
   /** Serve HTTP (and WebSocket) and gRPC over TLS. @default plaintext */
   readonly tls?: TlsConfig | undefined;
   /** Origins whose pages may call the JSON API and SSE. @default none: CORS off */
@@ -47,6 +50,14 @@ export function parsePort(value: string): number {
     throw new InvalidArgumentError(`Expected a port from 0 to 65535, got "${value}".`);
   }
   return port;
+}
+
+export function positiveDecimal(value: string): number {
+  const number = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || number <= 0) {
+    throw new InvalidArgumentError(`Expected a positive number, got "${value}".`);
+  }
+  return number;
 }
 
 export function positiveInteger(value: string): number {

@@ -1,7 +1,7 @@
 import { userInfo } from "node:os";
 import { Command, Option } from "commander";
 import { DEFAULT_GRACE_MS, STREAM_DEFAULTS } from "../adapters/shared/index.js";
-import { issueToken } from "../auth/index.js";
+import { issueToken, RATE_LIMIT_DEFAULTS } from "../auth/index.js";
 import type { LogLevel } from "../observability/index.js";
 import { ROOM_DEFAULTS } from "../rooms/index.js";
 import { POSTGRES_DEFAULTS } from "../stores/postgres/index.js";
@@ -22,6 +22,7 @@ import {
   parsePostgresUrl,
   parseRedisUrl,
   parseSchemaName,
+  positiveDecimal,
   positiveInteger,
   SERVE_DEFAULTS,
 } from "./config.js";
@@ -184,6 +185,39 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     )
     .addOption(
       new Option(
+        "--rate-limits <mode>",
+        "on: limit each user's (or address's) posts, new streams and open streams",
+      )
+        .env("CHAT_RATE_LIMITS")
+        .choices(["off", "on"])
+        .default("off"),
+    )
+    .addOption(
+      new Option(
+        "--submits-per-second <n>",
+        "with --rate-limits on: posts per user per second (bursts of 5x)",
+      )
+        .env("CHAT_SUBMITS_PER_SECOND")
+        .default(RATE_LIMIT_DEFAULTS.submitsPerSecond)
+        .argParser(positiveDecimal),
+    )
+    .addOption(
+      new Option(
+        "--streams-per-second <n>",
+        "with --rate-limits on: new streams per user per second (bursts of 5x)",
+      )
+        .env("CHAT_STREAMS_PER_SECOND")
+        .default(RATE_LIMIT_DEFAULTS.streamsPerSecond)
+        .argParser(positiveDecimal),
+    )
+    .addOption(
+      new Option("--max-streams-per-user <n>", "with --rate-limits on: streams one user may hold open")
+        .env("CHAT_MAX_STREAMS_PER_USER")
+        .default(RATE_LIMIT_DEFAULTS.maxStreamsPerCaller)
+        .argParser(positiveInteger),
+    )
+    .addOption(
+      new Option(
         "--tls-cert <file>",
         "serve HTTPS, WSS and gRPC over TLS with this PEM certificate (chain)",
       ).env("CHAT_TLS_CERT"),
@@ -222,6 +256,14 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           historyBytes: flags.historyBytes,
           presenceLeaseMs: flags.presenceLeaseMs,
           corsOrigins: flags.corsOrigin,
+          rateLimits:
+            flags.rateLimits === "on"
+              ? {
+                  submitsPerSecond: flags.submitsPerSecond,
+                  streamsPerSecond: flags.streamsPerSecond,
+                  maxStreamsPerCaller: flags.maxStreamsPerUser,
+                }
+              : undefined,
           tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey },
           auth: {
             mode: flags.auth,
@@ -343,6 +385,10 @@ interface TokenFlags {
 
 interface ServeFlags {
   readonly corsOrigin?: string[];
+  readonly rateLimits: "off" | "on";
+  readonly submitsPerSecond: number;
+  readonly streamsPerSecond: number;
+  readonly maxStreamsPerUser: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly auth: "off" | "required";

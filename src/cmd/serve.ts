@@ -1,6 +1,7 @@
 import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { DEFAULT_GRACE_MS, type RunningHttpServer, startHttpServer } from "../adapters/shared/index.js";
 import { attachWsAdapter, type WsAdapter } from "../adapters/ws/index.js";
+import { RateLimits } from "../auth/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { PostgresRoomStore } from "../stores/postgres/index.js";
@@ -33,6 +34,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const auth = asStartupError(() => authenticatorFor(config.auth ?? { mode: "off" }));
   const tls = asStartupError(() => tlsCertificateFor(config.tls));
+  // One set of limits for every adapter: a caller cannot get around them by switching transport.
+  const rateLimits = config.rateLimits === undefined ? undefined : new RateLimits(config.rateLimits);
   const shared = await openStore(config);
   const store = shared?.store;
   // A manager of this server's own: a second start in one process gets a fresh one.
@@ -62,6 +65,7 @@ export async function startServer(
         isServing: () => serving,
         heartbeatMs: config.heartbeatMs,
         corsOrigins: config.corsOrigins,
+        rateLimits,
         metrics,
         logger,
         auth,
@@ -77,6 +81,7 @@ export async function startServer(
           metrics,
           logger,
           auth,
+          rateLimits,
         });
       }
       if (rest) listening.push(`rest  ${http.url}  (JSON API, SSE at /stream/:roomId, /healthz, /metrics)`);
@@ -88,7 +93,16 @@ export async function startServer(
       routeGrpcLogs(logger);
       grpc = await listenOrExplain(
         () =>
-          startGrpcServer({ rooms, host: config.host, port: config.grpcPort, metrics, logger, auth, tls }),
+          startGrpcServer({
+            rooms,
+            host: config.host,
+            port: config.grpcPort,
+            metrics,
+            logger,
+            auth,
+            rateLimits,
+            tls,
+          }),
         "--grpc-port",
         config,
       );

@@ -1,4 +1,4 @@
-import { AUTH_OFF, type Authenticator } from "../../auth/index.js";
+import { AUTH_OFF, type Authenticator, type RateLimits } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger, type RoomManager } from "../../rooms/index.js";
@@ -21,6 +21,8 @@ export interface ChatServiceOptions {
   readonly logger?: Logger | undefined;
   /** Who may do what (tokens in the `authorization` metadata). @default auth off */
   readonly auth?: Authenticator | undefined;
+  /** Per-caller rates of posts and new streams, and a stream cap, shared with the other adapters. @default none */
+  readonly rateLimits?: RateLimits | undefined;
 }
 
 export interface ResolvedChatServiceOptions {
@@ -29,6 +31,7 @@ export interface ResolvedChatServiceOptions {
   readonly metrics: ChatMetrics | undefined;
   readonly logger: Logger;
   readonly auth: Authenticator;
+  readonly rateLimits: RateLimits | undefined;
 }
 
 export function resolveChatServiceOptions(
@@ -40,6 +43,7 @@ export function resolveChatServiceOptions(
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
     auth: options?.auth ?? AUTH_OFF,
+    rateLimits: options?.rateLimits,
   };
 }
 

@@ -1,8 +1,8 @@
 import type { handleUnaryCall, Server, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { ServiceDefinition as LoadedServiceDefinition } from "@grpc/proto-loader";
-import { authorize, type Principal } from "../../auth/index.js";
+import { authorize, type Principal, rateKey } from "../../auth/index.js";
 import type { RoomManager } from "../../rooms/index.js";
-import { callPrincipal } from "./call-principal.js";
+import { callPrincipal, peerAddress } from "./call-principal.js";
 import { malformedStatus, withMalformedRequests } from "./malformed.js";
 import {
   type ChatServiceOptions,
@@ -49,8 +49,9 @@ export function addChatService(
   const streams = new StreamHandler(rooms, resolved, (wire) => stream.responseSerialize(wire));
   const unary = unaryWrapper(resolved);
   const implementation: UntypedServiceImplementation = {
-    Submit: unary("Submit", async ({ roomId, userId, text }: SubmitRequest, caller) => {
+    Submit: unary("Submit", async ({ roomId, userId, text }: SubmitRequest, caller, peer) => {
       const { userId: tokenUser } = authorize(caller, "publish", roomId);
+      resolved.rateLimits?.takeSubmit(rateKey(caller, peer));
       return toWireMessage(await rooms.submit({ roomId, userId: tokenUser ?? userId, text }));
     }),
     Stream: streams.handle,
@@ -94,7 +95,7 @@ function chatServiceDefinition(): ServiceDefinition {
 function unaryWrapper(options: ResolvedChatServiceOptions) {
   return <Req, Res>(
     rpc: string,
-    handler: (request: Req, caller: Principal) => Promise<Res>,
+    handler: (request: Req, caller: Principal, peer: string) => Promise<Res>,
   ): handleUnaryCall<Req, Res> =>
     (call, callback) => {
       const malformed = malformedStatus(call.request);
@@ -103,7 +104,7 @@ function unaryWrapper(options: ResolvedChatServiceOptions) {
         return callback(toServiceError(malformed));
       }
       callPrincipal(call.metadata, options.auth)
-        .then((caller) => handler(call.request, caller))
+        .then((caller) => handler(call.request, caller, peerAddress(call)))
         .then(
           (response) => callback(null, response),
           (error: unknown) => {

@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Readonly<Record<GrpcErrorCode, status>> = {
   forbidden: status.PERMISSION_DENIED,
   room_not_found: status.NOT_FOUND,
   too_many_rooms: status.RESOURCE_EXHAUSTED,
+  rate_limited: status.RESOURCE_EXHAUSTED,
   too_many_streams: status.RESOURCE_EXHAUSTED,
   slow_consumer: status.RESOURCE_EXHAUSTED,
   history_lost: status.ABORTED,

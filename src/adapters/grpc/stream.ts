@@ -1,8 +1,8 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import { authorize } from "../../auth/index.js";
+import { authorize, rateKey } from "../../auth/index.js";
 import type { RoomEvent, RoomListener, RoomManager } from "../../rooms/index.js";
 import { createFrameCache, pumpListener, whenTokenExpires } from "../shared/index.js";
-import { callPrincipal } from "./call-principal.js";
+import { callPrincipal, peerAddress } from "./call-principal.js";
 import { malformedStatus } from "./malformed.js";
 import type { ResolvedChatServiceOptions } from "./options.js";
 import { type ChatStatus, chatStatus, describeError, toServiceError } from "./status.js";
@@ -75,9 +75,12 @@ export class StreamHandler {
     this.#open.set(call, abort);
     // A client that cancels (or whose connection drops) frees its listener at once.
     call.once("cancelled", () => abort.abort());
+    // The call's place in its caller's stream cap, freed when the call is over.
+    let release: (() => void) | undefined;
     try {
       const { roomId, userId, since } = call.request;
       const caller = authorize(await callPrincipal(call.metadata, this.#options.auth), "subscribe", roomId);
+      release = this.#options.rateLimits?.openStream(rateKey(caller, peerAddress(call)));
       const listener = await this.#rooms.openListener(roomId, {
         userId: caller.userId ?? optionalString(userId),
         since: optionalString(since),
@@ -93,6 +96,7 @@ export class StreamHandler {
       await this.#pump(call, listener, () => expired);
     } finally {
       this.#open.delete(call);
+      release?.();
     }
   }
 

@@ -11,6 +11,7 @@ import {
   errorHandler,
   type HttpAdapterOptions,
   historyHandler,
+  poster,
   queryString,
   queryToken,
   resolveHttpOptions,
@@ -39,7 +40,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
   const parse = bodyParsers(resolved);
   const pages = new Pages(rooms);
   const { auth } = resolved;
-  const submitJson = submitHandler(rooms, auth);
+  const submitJson = submitHandler(rooms, resolved);
 
   const sendPage = (res: express.Response, status: number, html: string): void => {
     res.status(status).set("content-security-policy", CONTENT_SECURITY_POLICY).type("html").send(html);
@@ -80,7 +81,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
         return;
       }
       const roomId = validateRoomId(req.params.roomId);
-      const { userId: tokenUser } = await access(req, auth, "publish", roomId);
+      const { userId: tokenUser } = await poster(req, resolved, roomId);
       const user = tokenUser ?? (typeof req.body.user === "string" ? req.body.user : undefined);
       try {
         await rooms.submit({ roomId, userId: user as string, text: req.body.message });

@@ -25,7 +25,7 @@ export function createRestRouter(rooms: RoomManager, options?: HttpAdapterOption
 
   const { auth } = resolved;
 
-  router.post("/room/:roomId", parse, submitHandler(rooms, auth));
+  router.post("/room/:roomId", parse, submitHandler(rooms, resolved));
   router.get("/stream/:roomId", sseStreamHandler(rooms, resolved));
   router.delete("/room/:roomId", async (req, res) => {
     await access(req, auth, "admin");

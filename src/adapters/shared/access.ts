@@ -1,5 +1,12 @@
 import type { IncomingMessage } from "node:http";
-import { type Action, type Authenticator, authorize, type Principal } from "../../auth/index.js";
+import {
+  type Action,
+  type Authenticator,
+  authorize,
+  type Principal,
+  type RateLimits,
+  rateKey,
+} from "../../auth/index.js";
 import type { RoomInfo, RoomManager } from "../../rooms/index.js";
 import { requestToken } from "./request-token.js";
 
@@ -37,4 +44,36 @@ export async function visibleRooms(
 ): Promise<RoomInfo[]> {
   const principal = await principalOf(req, auth);
   return (await rooms.listRooms()).filter((room) => principal.can("subscribe", room.roomId));
+}
+
+/** What an adapter checks a caller against. */
+export interface CallerChecks {
+  readonly auth: Authenticator;
+  readonly rateLimits?: RateLimits | undefined;
+}
+
+/**
+ * The caller of `req`, if they may post to `roomId` now (capability, then rate).
+ * @throws AuthError `unauthenticated`, `forbidden` or `rate_limited`
+ */
+export async function poster(req: IncomingMessage, checks: CallerChecks, roomId: string): Promise<Principal> {
+  const principal = await access(req, checks.auth, "publish", roomId);
+  checks.rateLimits?.takeSubmit(rateKey(principal, req.socket.remoteAddress));
+  return principal;
+}
+
+/**
+ * The caller of `req`, if they may open a stream of `roomId` now, and the
+ * function that releases the stream from their cap when it ends.
+ * @throws AuthError `unauthenticated`, `forbidden` or `rate_limited`
+ */
+export async function streamer(
+  req: IncomingMessage,
+  checks: CallerChecks,
+  roomId: string,
+): Promise<{ principal: Principal; release: () => void }> {
+  const principal = await access(req, checks.auth, "subscribe", roomId);
+  const release =
+    checks.rateLimits?.openStream(rateKey(principal, req.socket.remoteAddress)) ?? (() => undefined);
+  return { principal, release };
 }

@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = {
   method_not_allowed: 405,
   upgrade_required: 426,
   too_many_rooms: 429,
+  rate_limited: 429,
   too_many_streams: 503,
   too_many_connections: 503,
   shutting_down: 503,
@@ -117,6 +118,9 @@ export function errorHandler(options: ResolvedHttpOptions, adapter: "rest" | "ht
       return;
     }
     dropStaleHeaders(res, code);
+    if (error instanceof AuthError && error.retryAfterSeconds !== undefined) {
+      res.set("retry-after", String(error.retryAfterSeconds));
+    }
     sendError(res, code, message);
   };
 }

@@ -1,7 +1,7 @@
 import type { RequestHandler } from "express";
 import type { Authenticator } from "../../auth/index.js";
 import type { RoomManager } from "../../rooms/index.js";
-import { access } from "./access.js";
+import { access, type CallerChecks, poster } from "./access.js";
 import { bodyKind, queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
 
@@ -14,12 +14,13 @@ export function roomPagePath(roomId: string, userId?: string): string {
 /**
  * `POST /room/:roomId` — JSON `{"userId","text"}` → `201` with the stored
  * message; an HTML form (`user`, `message`) → `303` back to the room page.
- * With auth on, the user is the token's, whatever the body says.
+ * With auth on, the user is the token's, whatever the body says; with rate
+ * limits, a caller past its rate gets `429` with `Retry-After`.
  */
-export function submitHandler(rooms: RoomManager, auth: Authenticator): RequestHandler {
+export function submitHandler(rooms: RoomManager, checks: CallerChecks): RequestHandler {
   return async (req, res) => {
     const roomId = req.params.roomId as string;
-    const { userId: tokenUser } = await access(req, auth, "publish", roomId);
+    const { userId: tokenUser } = await poster(req, checks, roomId);
     if (bodyKind(req) === "json") {
       const userId = tokenUser ?? req.body.userId;
       const message = await rooms.submit({ roomId, userId, text: req.body.text });

@@ -1,4 +1,4 @@
-import { AUTH_OFF, type Authenticator } from "../../auth/index.js";
+import { AUTH_OFF, type Authenticator, type RateLimits } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger } from "../../rooms/index.js";
@@ -23,6 +23,8 @@ export interface HttpAdapterOptions {
   readonly logger?: Logger | undefined;
   /** Who may do what. @default auth off: anyone may do anything, as the user they name */
   readonly auth?: Authenticator | undefined;
+  /** Per-caller rates of posts and new streams, and a stream cap, shared with the other adapters. @default none */
+  readonly rateLimits?: RateLimits | undefined;
 }
 
 export interface ResolvedHttpOptions {
@@ -33,6 +35,7 @@ export interface ResolvedHttpOptions {
   readonly metrics: ChatMetrics | undefined;
   readonly logger: Logger;
   readonly auth: Authenticator;
+  readonly rateLimits: RateLimits | undefined;
 }
 
 export function resolveHttpOptions(options: HttpAdapterOptions | undefined): ResolvedHttpOptions {
@@ -47,5 +50,6 @@ export function resolveHttpOptions(options: HttpAdapterOptions | undefined): Res
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
     auth: options?.auth ?? AUTH_OFF,
+    rateLimits: options?.rateLimits,
   };
 }

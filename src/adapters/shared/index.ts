@@ -1,7 +1,7 @@
 // What the adapters share, and nothing of any one adapter: this folder imports
 // no adapter, and the adapters reach it only through this list.
 
-export { access, principalOf, visibleRooms } from "./access.js";
+export { access, type CallerChecks, poster, principalOf, streamer, visibleRooms } from "./access.js";
 export { apiCors, CORS_PATHS, validateCorsOrigins } from "./api-cors.js";
 export { bodyKind, bodyParsers, queryString } from "./body.js";
 export type { AdapterErrorCode, HttpErrorCode } from "./error-codes.js";

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from "express";
 import type { RoomManager } from "../../rooms/index.js";
-import { access } from "./access.js";
+import { streamer } from "./access.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
 import { HeartbeatSweep } from "./heartbeat-sweep.js";
@@ -47,7 +47,8 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
 
   async function streamRoom(req: Request, res: Response): Promise<void> {
     const roomId = req.params.roomId as string;
-    const principal = await access(req, options.auth, "subscribe", roomId);
+    const { principal, release } = await streamer(req, options, roomId);
+    res.on("close", release);
     const listener = await rooms.openListener(roomId, {
       userId: principal.userId ?? queryString(req, "userId"),
       since: req.get("last-event-id") || queryString(req, "since"),

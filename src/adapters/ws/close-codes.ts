@@ -24,6 +24,8 @@ export const WS_CLOSE = {
   unauthenticated: 4401,
   /** The token does not allow subscribing to this room. */
   forbidden: 4403,
+  /** The caller opens streams too fast or holds too many (the reason says which). Retry later. */
+  rateLimited: 4429,
 } as const;
 
 export type WsCloseCode = (typeof WS_CLOSE)[keyof typeof WS_CLOSE];

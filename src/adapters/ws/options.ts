@@ -1,4 +1,4 @@
-import { AUTH_OFF, type Authenticator } from "../../auth/index.js";
+import { AUTH_OFF, type Authenticator, type RateLimits } from "../../auth/index.js";
 import type { ChatMetrics, Logger } from "../../observability/index.js";
 import { silentLogger } from "../../observability/index.js";
 import { positiveInteger, positiveNumber } from "../../rooms/index.js";
@@ -41,6 +41,8 @@ export interface WsAdapterOptions {
    * @default auth off
    */
   readonly auth?: Authenticator | undefined;
+  /** Per-caller rates of posts and new sockets, and a stream cap, shared with the other adapters. @default none */
+  readonly rateLimits?: RateLimits | undefined;
   readonly metrics?: ChatMetrics | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -55,6 +57,7 @@ export interface ResolvedWsOptions {
   readonly closeTimeoutMs: number;
   readonly maxSockets: number;
   readonly auth: Authenticator;
+  readonly rateLimits: RateLimits | undefined;
   readonly metrics: ChatMetrics | undefined;
   readonly logger: Logger;
 }
@@ -79,6 +82,7 @@ export function resolveWsOptions(
     closeTimeoutMs: positiveInteger("closeTimeoutMs", options?.closeTimeoutMs ?? 10_000),
     maxSockets: positiveInteger("maxSockets", options?.maxSockets ?? STREAM_DEFAULTS.maxStreams),
     auth: options?.auth ?? AUTH_OFF,
+    rateLimits: options?.rateLimits,
     metrics: options?.metrics,
     logger: options?.logger ?? silentLogger(),
   };

@@ -4,10 +4,10 @@ import { type ServerOptions, WebSocketServer } from "ws";
 import { AuthError, type Principal } from "../../auth/index.js";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
 import {
-  access,
   DEFAULT_GRACE_MS,
   describeError,
   endSocketWithError,
+  streamer,
   tickCorker,
   tickCounter,
   whenTokenExpires,
@@ -76,7 +76,11 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
 
   const refuseToken = (req: IncomingMessage, socket: Duplex, head: Buffer, error: AuthError): void => {
     metrics?.requestError("ws", error.code);
-    const code = error.code === "unauthenticated" ? WS_CLOSE.unauthenticated : WS_CLOSE.forbidden;
+    const code = {
+      unauthenticated: WS_CLOSE.unauthenticated,
+      forbidden: WS_CLOSE.forbidden,
+      rate_limited: WS_CLOSE.rateLimited,
+    }[error.code];
     // A close reason is at most 123 bytes.
     wss.handleUpgrade(req, socket, head, (ws) => ws.close(code, error.message.slice(0, 123)));
   };
@@ -90,7 +94,8 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     since?: string,
   ) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new WsSession(ws, socket, listener, { since, caller }, context);
+      const address = req.socket.remoteAddress;
+      const session = new WsSession(ws, socket, listener, { since, caller, address }, context);
       sessions.add(session);
       metrics?.streamOpened("ws");
       // A socket must not outlive its token: 4401, and the client reconnects with a fresh one.
@@ -120,18 +125,22 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     opening++;
     let caller: Principal;
     let listener: RoomListener;
+    let release = (): void => undefined;
     try {
-      caller = await access(req, resolved.auth, "subscribe", target.roomId);
+      ({ principal: caller, release } = await streamer(req, resolved, target.roomId));
       listener = await rooms.openListener(target.roomId, {
         userId: caller.userId ?? target.userId,
         since: target.since,
       });
     } catch (error) {
+      release();
       if (error instanceof AuthError && !socket.destroyed) return refuseToken(req, socket, head, error);
       throw error;
     } finally {
       opening--;
     }
+    // The socket's place in its caller's stream cap, freed however it ends (before or after the handshake).
+    socket.once("close", release);
     // Also covers a handshake that `ws` refuses (bad Sec-WebSocket-Key...): it answers and closes.
     socket.once("close", () => listener.close());
     if (socket.destroyed) return listener.close();

@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
-import { AuthError, authorize, type Principal } from "../../auth/index.js";
+import { AuthError, authorize, type Principal, rateKey } from "../../auth/index.js";
 import { RoomError, type RoomEvent, type RoomListener, type RoomManager } from "../../rooms/index.js";
 import { type CachedFrame, type PumpOutcome, pumpListener } from "../shared/index.js";
 import { type ClientFrame, parseClientFrame } from "./client-frames.js";
@@ -29,6 +29,8 @@ export interface WsSessionStart {
   readonly since: string | undefined;
   /** Who opened it: with auth on, they post as the token's user, where its capabilities allow. */
   readonly caller: Principal;
+  /** The client's address: its rate limits' key when auth is off. */
+  readonly address: string | undefined;
 }
 
 /** Client frames read but not yet answered, past which the socket stops reading (TCP pushes back). */
@@ -44,6 +46,7 @@ export class WsSession {
   readonly #socket: Duplex;
   readonly #listener: RoomListener;
   readonly #caller: Principal;
+  readonly #address: string | undefined;
   readonly #context: WsSessionContext;
   readonly #limiter: FrameRateLimiter;
   /** The cursor to resume from: the last message written, else where the stream started. */
@@ -62,12 +65,13 @@ export class WsSession {
     ws: WebSocket,
     socket: Duplex,
     listener: RoomListener,
-    { since, caller }: WsSessionStart,
+    { since, caller, address }: WsSessionStart,
     context: WsSessionContext,
   ) {
     this.#ws = ws;
     this.#lastId = since;
     this.#caller = caller;
+    this.#address = address;
     this.#socket = socket;
     this.#listener = listener;
     this.#context = context;
@@ -226,6 +230,7 @@ export class WsSession {
     let tokenUser: string | undefined;
     try {
       tokenUser = authorize(this.#caller, "publish", roomId).userId;
+      this.#context.options.rateLimits?.takeSubmit(rateKey(this.#caller, this.#address));
     } catch (error) {
       if (error instanceof AuthError) return this.#refuse(error.code, error.message, frame.ref);
       throw error;
