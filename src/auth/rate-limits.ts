@@ -9,10 +9,24 @@ export interface RateLimitOptions {
   readonly streamsPerSecond: number;
   /** Streams one caller may hold open at once, over every transport. */
   readonly maxStreamsPerCaller: number;
-  /** Callers tracked at most; idle ones are forgotten first. @default 100000 */
+  /** Callers tracked at most; idle ones are forgotten first (in-memory buckets). @default 100000 */
   readonly maxCallers?: number;
+  /**
+   * Where the buckets live: in this process by default; a shared store (the
+   * Redis one) makes several processes count together.
+   */
+  readonly buckets?: RateBuckets;
   /** The clock, in ms. @default performance.now */
   readonly now?: () => number;
+}
+
+/**
+ * Token buckets by key: `take` takes one token of the bucket `key` (refilled
+ * at `perSecond` up to `burst`) and answers 0, or the whole seconds until it
+ * could.
+ */
+export interface RateBuckets {
+  take(key: string, perSecond: number, burst: number): number | Promise<number>;
 }
 
 /** A bucket refilled at `rate` per second up to `burst`. */
@@ -38,35 +52,33 @@ export function rateKey(principal: Principal, address: string | undefined): stri
 /**
  * Per-caller token buckets for posts and new streams, and a cap on the streams
  * a caller holds. A caller is a token's user (or, with auth off, the client's
- * address); every transport of one process shares these, so a user cannot
- * get around a limit by switching from SSE to gRPC. Memory is bounded:
- * at most `maxCallers` callers per bucket kind, idle ones dropped first.
+ * address); every transport of a process shares these, so a user cannot get
+ * around a limit by switching from SSE to gRPC, and with shared `buckets`
+ * (Redis) several processes count the rates together. The stream cap counts
+ * this process's streams.
  */
 export class RateLimits {
-  readonly #submits: BucketSet;
-  readonly #streams: BucketSet;
+  readonly #buckets: RateBuckets;
+  readonly #submitRate: number;
+  readonly #streamRate: number;
   readonly #maxStreams: number;
   readonly #open = new Map<string, number>();
 
   constructor(options: RateLimitOptions) {
-    const now = options.now ?? (() => performance.now());
-    const maxCallers = positiveInteger("maxCallers", options.maxCallers ?? 100_000);
-    this.#submits = new BucketSet(
-      positiveNumber("submitsPerSecond", options.submitsPerSecond),
-      maxCallers,
-      now,
-    );
-    this.#streams = new BucketSet(
-      positiveNumber("streamsPerSecond", options.streamsPerSecond),
-      maxCallers,
-      now,
-    );
+    this.#submitRate = positiveNumber("submitsPerSecond", options.submitsPerSecond);
+    this.#streamRate = positiveNumber("streamsPerSecond", options.streamsPerSecond);
     this.#maxStreams = positiveInteger("maxStreamsPerCaller", options.maxStreamsPerCaller);
+    this.#buckets =
+      options.buckets ??
+      new MemoryRateBuckets(
+        positiveInteger("maxCallers", options.maxCallers ?? 100_000),
+        options.now ?? (() => performance.now()),
+      );
   }
 
   /** @throws AuthError `rate_limited` (with the seconds to wait) when `caller` posts too fast. */
-  takeSubmit(caller: string): void {
-    const wait = this.#submits.take(caller);
+  async takeSubmit(caller: string): Promise<void> {
+    const wait = await this.#take("submit", caller, this.#submitRate);
     if (wait !== 0) throw new AuthError("rate_limited", "Too many messages: slow down and retry", wait);
   }
 
@@ -74,18 +86,13 @@ export class RateLimits {
    * Counts a new stream of `caller`; the returned function releases it (call it once, when the stream ends).
    * @throws AuthError `rate_limited` when `caller` opens streams too fast or holds too many
    */
-  openStream(caller: string): () => void {
-    const open = this.#open.get(caller) ?? 0;
-    if (open >= this.#maxStreams) {
-      throw new AuthError(
-        "rate_limited",
-        `You hold ${open} open streams, the most one user may; close one and retry`,
-        1,
-      );
-    }
-    const wait = this.#streams.take(caller);
+  async openStream(caller: string): Promise<() => void> {
+    this.#checkCap(caller);
+    const wait = await this.#take("stream", caller, this.#streamRate);
     if (wait !== 0) throw new AuthError("rate_limited", "Too many new streams: wait and retry", wait);
-    this.#open.set(caller, open + 1);
+    // Again after the await: another stream of this caller may have opened meanwhile.
+    this.#checkCap(caller);
+    this.#open.set(caller, (this.#open.get(caller) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
@@ -95,32 +102,39 @@ export class RateLimits {
       else this.#open.set(caller, left);
     };
   }
+
+  #checkCap(caller: string): void {
+    const open = this.#open.get(caller) ?? 0;
+    if (open >= this.#maxStreams) {
+      const message = `You hold ${open} open streams, the most one user may; close one and retry`;
+      throw new AuthError("rate_limited", message, 1);
+    }
+  }
+
+  #take(kind: "submit" | "stream", caller: string, perSecond: number): number | Promise<number> {
+    return this.#buckets.take(`${kind}:${caller}`, perSecond, Math.max(1, perSecond * BURST_FACTOR));
+  }
 }
 
-/** One token bucket per caller. */
-class BucketSet {
-  readonly #rate: number;
-  readonly #burst: number;
+/** The buckets of one process, at most `max` of them: the idlest are forgotten first. */
+class MemoryRateBuckets implements RateBuckets {
   readonly #max: number;
   readonly #now: () => number;
   /** In order of last use: the first entries are the idlest. */
   readonly #buckets = new Map<string, Bucket>();
 
-  constructor(rate: number, max: number, now: () => number) {
-    this.#rate = rate;
-    this.#burst = Math.max(1, rate * BURST_FACTOR);
+  constructor(max: number, now: () => number) {
     this.#max = max;
     this.#now = now;
   }
 
-  /** Takes a token: 0 when there was one, else the whole seconds until there is. */
-  take(caller: string): number {
+  take(key: string, perSecond: number, burst: number): number {
     const now = this.#now();
-    const bucket = this.#buckets.get(caller) ?? { tokens: this.#burst, at: now };
-    this.#buckets.delete(caller);
-    bucket.tokens = Math.min(this.#burst, bucket.tokens + ((now - bucket.at) / 1000) * this.#rate);
+    const bucket = this.#buckets.get(key) ?? { tokens: burst, at: now };
+    this.#buckets.delete(key);
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
     bucket.at = now;
-    this.#buckets.set(caller, bucket);
+    this.#buckets.set(key, bucket);
     if (this.#buckets.size > this.#max) {
       const idlest = this.#buckets.keys().next().value as string;
       this.#buckets.delete(idlest);
@@ -129,6 +143,6 @@ class BucketSet {
       bucket.tokens -= 1;
       return 0;
     }
-    return Math.ceil((1 - bucket.tokens) / this.#rate);
+    return Math.ceil((1 - bucket.tokens) / perSecond);
   }
 }

@@ -51,7 +51,7 @@ export function addChatService(
   const implementation: UntypedServiceImplementation = {
     Submit: unary("Submit", async ({ roomId, userId, text }: SubmitRequest, caller, peer) => {
       const { userId: tokenUser } = authorize(caller, "publish", roomId);
-      resolved.rateLimits?.takeSubmit(rateKey(caller, peer));
+      await resolved.rateLimits?.takeSubmit(rateKey(caller, peer));
       return toWireMessage(await rooms.submit({ roomId, userId: tokenUser ?? userId, text }));
     }),
     Stream: streams.handle,

@@ -80,7 +80,7 @@ export class StreamHandler {
     try {
       const { roomId, userId, since } = call.request;
       const caller = authorize(await callPrincipal(call.metadata, this.#options.auth), "subscribe", roomId);
-      release = this.#options.rateLimits?.openStream(rateKey(caller, peerAddress(call)));
+      release = await this.#options.rateLimits?.openStream(rateKey(caller, peerAddress(call)));
       const listener = await this.#rooms.openListener(roomId, {
         userId: caller.userId ?? optionalString(userId),
         since: optionalString(since),

@@ -58,7 +58,7 @@ export interface CallerChecks {
  */
 export async function poster(req: IncomingMessage, checks: CallerChecks, roomId: string): Promise<Principal> {
   const principal = await access(req, checks.auth, "publish", roomId);
-  checks.rateLimits?.takeSubmit(rateKey(principal, req.socket.remoteAddress));
+  await checks.rateLimits?.takeSubmit(rateKey(principal, req.socket.remoteAddress));
   return principal;
 }
 
@@ -74,6 +74,6 @@ export async function streamer(
 ): Promise<{ principal: Principal; release: () => void }> {
   const principal = await access(req, checks.auth, "subscribe", roomId);
   const release =
-    checks.rateLimits?.openStream(rateKey(principal, req.socket.remoteAddress)) ?? (() => undefined);
+    (await checks.rateLimits?.openStream(rateKey(principal, req.socket.remoteAddress))) ?? (() => undefined);
   return { principal, release };
 }

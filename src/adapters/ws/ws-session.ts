@@ -230,7 +230,7 @@ export class WsSession {
     let tokenUser: string | undefined;
     try {
       tokenUser = authorize(this.#caller, "publish", roomId).userId;
-      this.#context.options.rateLimits?.takeSubmit(rateKey(this.#caller, this.#address));
+      await this.#context.options.rateLimits?.takeSubmit(rateKey(this.#caller, this.#address));
     } catch (error) {
       if (error instanceof AuthError) return this.#refuse(error.code, error.message, frame.ref);
       throw error;

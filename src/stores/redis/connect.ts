@@ -16,6 +16,8 @@ export interface RedisConnectOptions<S extends RedisScripts> {
   readonly scripts?: S;
 }
 
+type ScriptClient<S extends RedisScripts> = RedisClientType<Record<string, never>, Record<string, never>, S>;
+
 /**
  * A command connection and a Pub/Sub one, both connected. They fail at once
  * while disconnected (a submit answers 503 instead of waiting) and reconnect
@@ -24,32 +26,49 @@ export interface RedisConnectOptions<S extends RedisScripts> {
  */
 export async function connectPair<S extends RedisScripts>(
   options: RedisConnectOptions<S>,
-): Promise<{
-  client: RedisClientType<Record<string, never>, Record<string, never>, S>;
-  subscriber: RedisClientType;
-}> {
-  const connectTimeoutMs = positiveInteger(
-    "connectTimeoutMs",
-    options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
-  );
+): Promise<{ client: ScriptClient<S>; subscriber: RedisClientType }> {
+  const client = newClient(options);
+  const subscriber = client.duplicate() as unknown as RedisClientType;
+  subscriber.on("error", () => undefined);
+  await connectAll([client, subscriber], options);
+  return { client, subscriber };
+}
+
+/** One command connection, connected, as `connectPair`'s. @throws StoreUnavailableError */
+export async function connectClient<S extends RedisScripts>(
+  options: RedisConnectOptions<S>,
+): Promise<ScriptClient<S>> {
+  const client = newClient(options);
+  await connectAll([client], options);
+  return client;
+}
+
+function newClient<S extends RedisScripts>(options: RedisConnectOptions<S>): ScriptClient<S> {
   const client = createClient({
     url: options.url ?? REDIS_DEFAULTS.url,
     ...(options.scripts === undefined ? {} : { scripts: options.scripts }),
     disableOfflineQueue: true,
     socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
-  }) as unknown as RedisClientType<Record<string, never>, Record<string, never>, S>;
-  const subscriber = client.duplicate() as unknown as RedisClientType;
+  }) as unknown as ScriptClient<S>;
   // Errors are reported through `healthy` and failed calls; an unhandled 'error' would crash.
   client.on("error", () => undefined);
-  subscriber.on("error", () => undefined);
+  return client;
+}
+
+async function connectAll(
+  clients: readonly { connect(): Promise<unknown>; destroy(): void }[],
+  options: { readonly connectTimeoutMs?: number | undefined },
+): Promise<void> {
+  const connectTimeoutMs = positiveInteger(
+    "connectTimeoutMs",
+    options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
+  );
   try {
-    await withTimeout(Promise.all([client.connect(), subscriber.connect()]), connectTimeoutMs);
+    await withTimeout(Promise.all(clients.map((client) => client.connect())), connectTimeoutMs);
   } catch (error) {
-    client.destroy();
-    subscriber.destroy();
+    for (const client of clients) client.destroy();
     throw new StoreUnavailableError(error);
   }
-  return { client, subscriber };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -13,60 +13,60 @@ function limits(overrides: Partial<ConstructorParameters<typeof RateLimits>[0]> 
   return { rateLimits, advance: (ms: number) => (now += ms) };
 }
 
-function refusal(action: () => unknown): AuthError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthError);
-    return error as AuthError;
-  }
-  throw new Error("Expected a refusal");
+async function refusal(action: () => Promise<unknown>): Promise<AuthError> {
+  const error = await action().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AuthError);
+  return error as AuthError;
 }
 
 describe("RateLimits", () => {
-  it("lets a burst of five times the rate through, then refuses with the seconds to wait, then recovers", () => {
+  it("lets a burst of five times the rate through, then refuses with the seconds to wait, then recovers", async () => {
     const { rateLimits, advance } = limits();
-    for (let i = 0; i < 10; i++) rateLimits.takeSubmit("user:ann");
-    const refused = refusal(() => rateLimits.takeSubmit("user:ann"));
+    for (let i = 0; i < 10; i++) await rateLimits.takeSubmit("user:ann");
+    const refused = await refusal(() => rateLimits.takeSubmit("user:ann"));
     expect(refused).toMatchObject({ code: "rate_limited", retryAfterSeconds: 1 });
     advance(499);
-    refusal(() => rateLimits.takeSubmit("user:ann"));
+    await refusal(() => rateLimits.takeSubmit("user:ann"));
     advance(1);
-    rateLimits.takeSubmit("user:ann");
+    await rateLimits.takeSubmit("user:ann");
   });
 
-  it("keeps each caller's bucket apart", () => {
+  it("keeps each caller's bucket apart", async () => {
     const { rateLimits } = limits();
-    for (let i = 0; i < 10; i++) rateLimits.takeSubmit("user:ann");
-    refusal(() => rateLimits.takeSubmit("user:ann"));
-    rateLimits.takeSubmit("user:bob");
+    for (let i = 0; i < 10; i++) await rateLimits.takeSubmit("user:ann");
+    await refusal(() => rateLimits.takeSubmit("user:ann"));
+    await rateLimits.takeSubmit("user:bob");
   });
 
-  it("caps the streams a caller holds, and frees a place when one is released (once)", () => {
+  it("caps the streams a caller holds, and frees a place when one is released (once)", async () => {
     const { rateLimits } = limits({ streamsPerSecond: 100 });
-    const releases = [1, 2, 3].map(() => rateLimits.openStream("user:ann"));
-    expect(refusal(() => rateLimits.openStream("user:ann")).message).toMatch(/3 open streams/);
+    const releases = [];
+    for (let i = 0; i < 3; i++) releases.push(await rateLimits.openStream("user:ann"));
+    expect((await refusal(() => rateLimits.openStream("user:ann"))).message).toMatch(/3 open streams/);
     releases[0]?.();
     releases[0]?.();
-    rateLimits.openStream("user:ann");
-    refusal(() => rateLimits.openStream("user:ann"));
+    await rateLimits.openStream("user:ann");
+    await refusal(() => rateLimits.openStream("user:ann"));
   });
 
-  it("limits how fast a caller opens streams", () => {
+  it("limits how fast a caller opens streams", async () => {
     const { rateLimits, advance } = limits({ maxStreamsPerCaller: 100 });
-    for (let i = 0; i < 5; i++) rateLimits.openStream("user:ann")();
-    expect(refusal(() => rateLimits.openStream("user:ann")).retryAfterSeconds).toBe(1);
+    for (let i = 0; i < 5; i++) (await rateLimits.openStream("user:ann"))();
+    expect((await refusal(() => rateLimits.openStream("user:ann"))).retryAfterSeconds).toBe(1);
     advance(1000);
-    rateLimits.openStream("user:ann");
+    await rateLimits.openStream("user:ann");
   });
 
-  it("forgets the idlest callers past maxCallers (bounded memory)", () => {
+  it("forgets the idlest callers past maxCallers (bounded memory)", async () => {
     const { rateLimits } = limits({ maxCallers: 2 });
-    for (let i = 0; i < 10; i++) rateLimits.takeSubmit("user:ann");
-    rateLimits.takeSubmit("user:bob");
-    rateLimits.takeSubmit("user:eve");
+    for (let i = 0; i < 10; i++) await rateLimits.takeSubmit("user:ann");
+    await rateLimits.takeSubmit("user:bob");
+    await rateLimits.takeSubmit("user:eve");
     // ann was the idlest and was dropped: she starts again with a full bucket.
-    rateLimits.takeSubmit("user:ann");
+    await rateLimits.takeSubmit("user:ann");
   });
 
   it("keys a token's user by name and an anonymous caller by address", () => {
