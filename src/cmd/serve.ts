@@ -5,7 +5,7 @@ import { RateLimits } from "../auth/index.js";
 import { ChatMetrics, createLogger, type Logger } from "../observability/index.js";
 import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { PostgresRoomStore } from "../stores/postgres/index.js";
-import { RedisRoomBus, RedisRoomStore } from "../stores/redis/index.js";
+import { RedisRateBuckets, RedisRoomBus, RedisRoomStore } from "../stores/redis/index.js";
 import { authenticatorFor, authLine } from "./auth-config.js";
 import type { ServeConfig } from "./config.js";
 import { createHttpApp } from "./http-app.js";
@@ -34,8 +34,6 @@ export async function startServer(
 ): Promise<RunningServer> {
   const auth = asStartupError(() => authenticatorFor(config.auth ?? { mode: "off" }));
   const tls = asStartupError(() => tlsCertificateFor(config.tls));
-  // One set of limits for every adapter: a caller cannot get around them by switching transport.
-  const rateLimits = config.rateLimits === undefined ? undefined : new RateLimits(config.rateLimits);
   const shared = await openStore(config);
   const store = shared?.store;
   // A manager of this server's own: a second start in one process gets a fresh one.
@@ -48,12 +46,28 @@ export async function startServer(
   const metrics = new ChatMetrics(rooms, store === undefined ? undefined : () => store.stats);
   let storeWatch: ReturnType<typeof setInterval> | undefined;
   let serving = true;
+  let rateBuckets: RedisRateBuckets | undefined;
   const listening: string[] = [];
   let http: RunningHttpServer | undefined;
   let ws: WsAdapter | undefined;
   let grpc: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
 
   try {
+    // With Redis the buckets are shared, so every process counts a caller's rate together.
+    const redisUrl = config.redisUrl;
+    if (config.rateLimits !== undefined && redisUrl !== undefined) {
+      rateBuckets = await reach("Redis", redisUrl, "--redis", () =>
+        RedisRateBuckets.connect({ url: redisUrl }),
+      );
+    }
+    // One set of limits for every adapter: a caller cannot get around them by switching transport.
+    const rateLimits =
+      config.rateLimits === undefined
+        ? undefined
+        : new RateLimits({
+            ...config.rateLimits,
+            ...(rateBuckets === undefined ? {} : { buckets: rateBuckets }),
+          });
     const rest = config.adapters.has("rest");
     const html = config.adapters.has("html");
     const wsOn = config.adapters.has("ws");
@@ -122,6 +136,7 @@ export async function startServer(
     await grpc?.close();
     await rooms.close();
     await store?.close();
+    rateBuckets?.close();
     throw error;
   }
 
@@ -142,6 +157,7 @@ export async function startServer(
       await wsClosed;
       await httpClosed;
       await store?.close();
+      rateBuckets?.close();
     },
   };
 }
