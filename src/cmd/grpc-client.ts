@@ -19,12 +19,16 @@ export class GrpcChatClient implements ChatClient {
   readonly #address: string;
   readonly #client: ChatServiceClient;
 
-  /** `token` goes with every call, for a server with auth required. */
-  constructor(address: string, token?: string) {
+  /**
+   * `token` goes with every call, for a server with auth required; `ca`
+   * (PEM) makes the channel TLS, trusting that certificate.
+   */
+  constructor(address: string, options: { token?: string | undefined; ca?: string | undefined } = {}) {
     this.#address = address;
+    const { token, ca } = options;
     this.#client = createChatServiceClient(
       address,
-      credentials.createInsecure(),
+      ca === undefined ? credentials.createInsecure() : credentials.createSsl(Buffer.from(ca)),
       token === undefined ? {} : { interceptors: [bearerToken(token)] },
     );
   }

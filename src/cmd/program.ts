@@ -26,6 +26,7 @@ import {
   positiveInteger,
   SERVE_DEFAULTS,
 } from "./config.js";
+import { readFlagFile } from "./flag-file.js";
 import { GrpcChatClient } from "./grpc-client.js";
 import { HttpChatClient } from "./http-client.js";
 import { formatEventJson, formatEventLine, formatRoomsTable } from "./output.js";
@@ -49,6 +50,7 @@ interface ClientFlags {
   readonly grpc?: string;
   readonly ws?: boolean;
   readonly token?: string;
+  readonly grpcCa?: string;
 }
 
 /** The `chat-server` command line, built without side effects so tests can parse with it. */
@@ -455,13 +457,25 @@ function withClientFlags(command: Command): Command {
         "talk WebSocket to the --url server (ws://host/ws/:roomId) instead of REST + SSE",
       ).env("CHAT_WS"),
     )
-    .addOption(new Option("--token <token>", "a token for a server with --auth required").env("CHAT_TOKEN"));
+    .addOption(new Option("--token <token>", "a token for a server with --auth required").env("CHAT_TOKEN"))
+    .addOption(
+      new Option(
+        "--grpc-ca <file>",
+        "talk gRPC over TLS, trusting this PEM certificate (a server with --tls-cert)",
+      ).env("CHAT_GRPC_CA"),
+    );
 }
 
 async function withClient(flags: ClientFlags, use: (client: ChatClient) => Promise<void>): Promise<void> {
   const client: ChatClient =
     flags.grpc !== undefined
-      ? new GrpcChatClient(flags.grpc, flags.token)
+      ? new GrpcChatClient(flags.grpc, {
+          token: flags.token,
+          ca:
+            flags.grpcCa === undefined
+              ? undefined
+              : asStartupError(() => readFlagFile(flags.grpcCa as string, "--grpc-ca")),
+        })
       : flags.ws === true
         ? new WsChatClient(flags.url, flags.token)
         : new HttpChatClient(flags.url, flags.token);

@@ -118,6 +118,23 @@ describe("serve --tls-cert --tls-key", () => {
     expect(sent.stdout.trim()).toMatch(/^[0-9a-z]+-\d+$/);
   });
 
+  it("serves the CLI's gRPC client with --grpc-ca", async () => {
+    const port = (server.grpcAddress as string).split(":").at(-1);
+    const sent = await runCli([
+      "send",
+      "secure",
+      "gRPC from the CLI",
+      "--user",
+      "cli",
+      "--grpc",
+      `localhost:${port}`,
+      "--grpc-ca",
+      certificate.certFile,
+    ]);
+    expect(sent.stderr).toBe("");
+    expect(sent.stdout.trim()).toMatch(/^[0-9a-z]+-\d+$/);
+  });
+
   it("refuses --tls-cert without --tls-key in one line", async () => {
     const refused = await runCli([
       "serve",
