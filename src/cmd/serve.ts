@@ -53,20 +53,22 @@ export async function startServer(
   let grpc: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
 
   try {
-    // With Redis the buckets are shared, so every process counts a caller's rate together.
+    // With a shared store the buckets are shared, so every process counts a caller's rate together.
     const redisUrl = config.redisUrl;
     if (config.rateLimits !== undefined && redisUrl !== undefined) {
       rateBuckets = await reach("Redis", redisUrl, "--redis", () =>
         RedisRateBuckets.connect({ url: redisUrl }),
       );
     }
+    // Without Redis, PostgreSQL holds them: processes on one database count together too.
+    const buckets = rateBuckets ?? (store instanceof PostgresRoomStore ? store.rateBuckets() : undefined);
     // One set of limits for every adapter: a caller cannot get around them by switching transport.
     const rateLimits =
       config.rateLimits === undefined
         ? undefined
         : new RateLimits({
             ...config.rateLimits,
-            ...(rateBuckets === undefined ? {} : { buckets: rateBuckets }),
+            ...(buckets === undefined ? {} : { buckets }),
           });
     const rest = config.adapters.has("rest");
     const html = config.adapters.has("html");

@@ -182,6 +182,24 @@ export class PostgresRoomStore implements RoomStore {
     return this.#reachable && this.#bus.healthy;
   }
 
+  /**
+   * Rate-limit buckets in this database, for `RateLimits` (`buckets`): every
+   * process on it counts a caller's rates together. While the database is
+   * unreachable a take fails with `StoreUnavailableError`.
+   */
+  rateBuckets(): { take(key: string, perSecond: number, burst: number): Promise<number> } {
+    return {
+      take: async (key, perSecond, burst) => {
+        const [row] = await this.#query<{ wait: number }>("SELECT chat_rate_take($1, $2, $3) AS wait", [
+          key,
+          perSecond,
+          burst,
+        ]);
+        return row?.wait ?? 0;
+      },
+    };
+  }
+
   get stats(): PostgresStoreStats {
     return {
       busReconnects: this.#bus.reconnects,
@@ -323,6 +341,7 @@ export class PostgresRoomStore implements RoomStore {
    * count them again, so their users are members and their closes count.
    */
   async #heartbeat(): Promise<void> {
+    await this.#query("DELETE FROM rate_buckets WHERE expires_at < now()");
     const [row] = await this.#query<{
       renewed: boolean;
       lefts: { room: string; epoch: string; user: string }[];

@@ -1,4 +1,5 @@
 import { ROOMS_SCHEMA } from "./001-rooms.js";
+import { RATE_BUCKETS_SCHEMA } from "./002-rate-buckets.js";
 
 export interface Migration {
   /** Applied in increasing order; never renumbered once released. */
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every schema version, oldest first. Add new ones at the end; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "rooms", sql: ROOMS_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "rooms", sql: ROOMS_SCHEMA },
+  { version: 2, name: "rate buckets", sql: RATE_BUCKETS_SCHEMA },
+];
