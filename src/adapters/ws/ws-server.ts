@@ -34,9 +34,9 @@ export interface WsAdapter {
  * Serves `GET /ws/:roomId?userId=&since=` upgrades on `server`. The room's
  * listener is opened before the upgrade, so bad input (room id, user id,
  * cursor) is an HTTP error with the usual JSON body, and `ready` is the first
- * frame. A token the upgrade lacks is the exception: the socket opens and
- * closes at once with 4401 or 4403, which a browser's WebSocket can read
- * (it never sees an HTTP status).
+ * frame. A caller refused by auth or a rate limit is the exception: the
+ * socket opens and closes at once with 4401, 4403 or 4429, which a browser's
+ * WebSocket can read (it never sees an HTTP status).
  */
 export function attachWsAdapter(server: Server, rooms: RoomManager, options?: WsAdapterOptions): WsAdapter {
   const resolved = resolveWsOptions(options, rooms.maxMessageBytes);
@@ -74,7 +74,7 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     endSocketWithError(socket, code, message);
   };
 
-  const refuseToken = (req: IncomingMessage, socket: Duplex, head: Buffer, error: AuthError): void => {
+  const refuseInBand = (req: IncomingMessage, socket: Duplex, head: Buffer, error: AuthError): void => {
     metrics?.requestError("ws", error.code);
     const code = {
       unauthenticated: WS_CLOSE.unauthenticated,
@@ -134,7 +134,7 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
       });
     } catch (error) {
       release();
-      if (error instanceof AuthError && !socket.destroyed) return refuseToken(req, socket, head, error);
+      if (error instanceof AuthError && !socket.destroyed) return refuseInBand(req, socket, head, error);
       throw error;
     } finally {
       opening--;
