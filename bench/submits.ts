@@ -15,13 +15,9 @@
  *   npm run bench:submits
  *   npm run bench:submits -- --seconds 5 --concurrency 64 --stores memory,postgres
  */
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { createClient } from "@redis/client";
-import pg from "pg";
-import { MemoryRoomStore, RoomManager, type RoomStore } from "../src/rooms/index.js";
-import { PostgresRoomStore } from "../src/stores/postgres/index.js";
-import { RedisRoomBus, RedisRoomStore } from "../src/stores/redis/index.js";
+import { RoomManager } from "../src/rooms/index.js";
+import { BENCH_URLS, median, openStore, STORE_NAMES, type StoreName } from "./stores.js";
 
 const USAGE = `usage: npm run bench:submits -- [options]
   --stores <list>        memory,redis,postgres,postgres+redis (default all; memory is the baseline)
@@ -32,21 +28,14 @@ const USAGE = `usage: npm run bench:submits -- [options]
   --postgres <url>       (default postgres://postgres@127.0.0.1:5432/test)
   --help`;
 
-type StoreName = "memory" | "redis" | "postgres" | "postgres+redis";
-
-interface Backend {
-  readonly store: RoomStore;
-  readonly drop: () => Promise<void>;
-}
-
 const { values } = parseArgs({
   options: {
-    stores: { type: "string", default: "memory,redis,postgres,postgres+redis" },
+    stores: { type: "string", default: STORE_NAMES },
     seconds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "32" },
     runs: { type: "string", default: "3" },
-    redis: { type: "string", default: "redis://127.0.0.1:6379" },
-    postgres: { type: "string", default: "postgres://postgres@127.0.0.1:5432/test" },
+    redis: { type: "string", default: BENCH_URLS.redis },
+    postgres: { type: "string", default: BENCH_URLS.postgres },
     help: { type: "boolean", default: false },
   },
 });
@@ -58,36 +47,6 @@ const stores = values.stores.split(",") as StoreName[];
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const runs = Number(values.runs);
-
-async function open(name: StoreName): Promise<Backend> {
-  const namespace = `bench_${randomBytes(4).toString("hex")}`;
-  if (name === "memory") return { store: new MemoryRoomStore(), drop: async () => undefined };
-  if (name === "redis") {
-    const store = await RedisRoomStore.connect({ url: values.redis, keyPrefix: namespace });
-    return { store, drop: () => dropRedisPrefix(namespace) };
-  }
-  const bus =
-    name === "postgres+redis"
-      ? await RedisRoomBus.connect({ url: values.redis, keyPrefix: namespace })
-      : undefined;
-  const store = await PostgresRoomStore.connect({ url: values.postgres, schema: namespace, bus });
-  return { store, drop: () => dropPostgresSchema(namespace) };
-}
-
-async function dropRedisPrefix(prefix: string): Promise<void> {
-  const client = createClient({ url: values.redis });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 }))
-    if (keys.length > 0) await client.del(keys);
-  client.destroy();
-}
-
-async function dropPostgresSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: values.postgres });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-}
 
 /** Submits for `seconds` with `concurrency` in flight; returns accepted submits per second. */
 async function measure(rooms: RoomManager, roomCount: number): Promise<number> {
@@ -106,14 +65,12 @@ async function measure(rooms: RoomManager, roomCount: number): Promise<number> {
   return accepted / ((performance.now() - started) / 1000);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
 const results: { store: StoreName; rooms: number; rate: number }[] = [];
 for (const roomCount of [1, 100]) {
   for (const name of stores) {
     const rates: number[] = [];
     for (let run = 0; run <= runs; run++) {
-      const backend = await open(name);
+      const backend = await openStore(name, values);
       const rooms = new RoomManager({ store: backend.store });
       try {
         const rate = await measure(rooms, roomCount);
@@ -121,7 +78,6 @@ for (const roomCount of [1, 100]) {
         if (run > 0) rates.push(rate);
       } finally {
         await rooms.close();
-        await backend.store.close();
         await backend.drop();
       }
     }
