@@ -23,7 +23,12 @@ export class Pages {
     rooms: readonly RoomInfo[],
     view: { error?: string; requested?: string } = {},
   ): Promise<string> {
-    return this.#eta.render("./index", { rooms, error: view.error ?? "", requested: view.requested ?? "" });
+    return this.#eta.render("./index", {
+      rooms,
+      error: view.error ?? "",
+      requested: view.requested ?? "",
+      count,
+    });
   }
 
   /**
@@ -37,6 +42,8 @@ export class Pages {
     const [room, messages] = await Promise.all([this.#roomOrUndefined(roomId), this.#recent(roomId)]);
     return this.#eta.render("./room", {
       roomId,
+      // A room that does not exist yet has no generated name: it is named by its id.
+      name: room?.name ?? roomId,
       members: room?.members ?? [],
       messages,
       lastId: messages.at(-1)?.id ?? "",
@@ -54,6 +61,11 @@ export class Pages {
   async #recent(roomId: string): Promise<Message[]> {
     return this.#rooms.history(roomId, { limit: 50 }).catch(ifNotFound([]));
   }
+}
+
+/** "1 message", "2 messages": the one plural rule of the pages. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function ifNotFound<T>(fallback: T): (error: unknown) => T {

@@ -51,9 +51,13 @@ describeWithBrowser("the index page in a browser", () => {
     const roomId = new URL(page.url()).pathname.split("/").at(-1);
     const rooms = await server.rooms.listRooms();
     expect(rooms.map((r) => r.roomId)).toEqual([roomId]);
-    expect(await page.locator("h1").textContent()).toBe(`#${roomId}`);
+    // One name on both pages: the friendly one, with the id beside it on the room's own.
+    const name = rooms[0]?.name as string;
+    expect(name).not.toBe(roomId);
+    expect(await page.locator("h1").textContent()).toBe(`${name} #${roomId}`);
+    expect(await page.title()).toBe(`${name} · chat-server`);
     await page.goto(`${server.url}/`);
-    expect(await page.locator("ul.rooms li a").allTextContents()).toEqual([rooms[0]?.name]);
+    expect(await page.locator("ul.rooms li a").allTextContents()).toEqual([name]);
     expect(errors).toEqual([]);
   });
 });

@@ -105,6 +105,13 @@ describe("GET /", () => {
     expect(html).toContain("2 messages · 1 here");
   });
 
+  it("counts one message in the singular", async () => {
+    const server = await startTestServer(disposer);
+    await server.rooms.submit({ roomId: "lobby", userId: "ann", text: "only" });
+    const html = await (await server.fetch("/", browser)).text();
+    expect(html).toContain("1 message · 0 here");
+  });
+
   it("says there are no rooms yet on a fresh server", async () => {
     const server = await startTestServer(disposer);
     expect(await (await server.fetch("/", browser)).text()).toContain("No rooms yet");
