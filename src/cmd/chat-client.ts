@@ -4,6 +4,8 @@ import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
 export interface ChatClient {
   send(roomId: string, userId: string, text: string): Promise<Message>;
   listRooms(): Promise<RoomInfo[]>;
+  /** The room's latest `limit` messages, oldest first; none when the room does not exist yet. */
+  history(roomId: string, limit: number): Promise<Message[]>;
   /**
    * Streams a room's events to `onEvent` until the room is deleted (resolves)
    * or `signal` aborts (resolves). A first connection that fails rejects.

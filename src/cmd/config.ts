@@ -68,6 +68,14 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+export function nonNegativeInteger(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number)) {
+    throw new InvalidArgumentError(`Expected a whole number (0 or more), got "${value}".`);
+  }
+  return number;
+}
+
 export function parseLogLevel(value: string): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(value)) {
     throw new InvalidArgumentError(`Expected one of ${LOG_LEVELS.join(", ")}, got "${value}".`);

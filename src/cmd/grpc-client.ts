@@ -6,6 +6,7 @@ import {
   fromWireEvent,
   fromWireMessage,
   fromWireRoom,
+  type ListMessagesResponse,
   type ListRoomsResponse,
   type UnaryCallback,
   type WireEvent,
@@ -44,6 +45,18 @@ export class GrpcChatClient implements ChatClient {
       this.#client.ListRooms({}, callback),
     );
     return rooms.map(fromWireRoom);
+  }
+
+  async history(roomId: string, limit: number): Promise<Message[]> {
+    try {
+      const { messages } = await this.#unary((callback: UnaryCallback<ListMessagesResponse>) =>
+        this.#client.ListMessages({ roomId, since: "", limit }, callback),
+      );
+      return messages.map(fromWireMessage);
+    } catch (error) {
+      if (error instanceof ClientError && error.code === "NOT_FOUND") return [];
+      throw error;
+    }
   }
 
   /** gRPC streams do not reconnect by themselves: on UNAVAILABLE, resume from the last id seen. */

@@ -31,6 +31,20 @@ export class HttpChatClient implements ChatClient {
     ).rooms;
   }
 
+  async history(roomId: string, limit: number): Promise<Message[]> {
+    const path = `/room/${encodeURIComponent(roomId)}/messages?limit=${limit}`;
+    try {
+      return (
+        await this.#request<{ messages: Message[] }>(path, {
+          headers: { accept: "application/json", ...this.#auth },
+        })
+      ).messages;
+    } catch (error) {
+      if (error instanceof ClientError && error.code === "room_not_found") return [];
+      throw error;
+    }
+  }
+
   tail(roomId: string, options: TailOptions, onEvent: (event: RoomEvent) => void): Promise<void> {
     const url = new URL(`/stream/${encodeURIComponent(roomId)}`, this.#base);
     if (options.userId !== undefined) url.searchParams.set("userId", options.userId);

@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { DEFAULT_GRACE_MS, STREAM_DEFAULTS } from "../adapters/shared/index.js";
 import { issueToken, RATE_LIMIT_DEFAULTS } from "../auth/index.js";
 import type { LogLevel } from "../observability/index.js";
-import { ROOM_DEFAULTS } from "../rooms/index.js";
+import { ROOM_DEFAULTS, type RoomEvent } from "../rooms/index.js";
 import { POSTGRES_DEFAULTS } from "../stores/postgres/index.js";
 import { hmacSecret } from "./auth-config.js";
 import type { ChatClient } from "./chat-client.js";
@@ -13,6 +13,7 @@ import {
   collectAdapters,
   collectCorsOrigins,
   formatByteSize,
+  nonNegativeInteger,
   parseByteSize,
   parseDuration,
   parseHostPort,
@@ -51,6 +52,13 @@ interface ClientFlags {
   readonly ws?: boolean;
   readonly token?: string;
   readonly grpcCa?: string;
+}
+
+interface TailFlags extends ClientFlags {
+  readonly user: string;
+  readonly last: number;
+  readonly since?: string;
+  readonly json?: boolean;
 }
 
 /** The `chat-server` command line, built without side effects so tests can parse with it. */
@@ -338,24 +346,38 @@ export function buildProgram(io: ProgramIO = processIO): Command {
       .command("tail")
       .description("print a room's messages and presence as they happen (Ctrl-C to stop)")
       .argument("<roomId>", "the room")
-      .addOption(userOption().default(undefined, "none: listen without presence"))
-      .option("--since <id>", "first replay every message after this id")
+      .addOption(userOption())
+      .addOption(
+        new Option("-n, --last <n>", "first print the room's latest n messages (0: none)")
+          .argParser(nonNegativeInteger)
+          .default(10),
+      )
+      .option("--since <id>", "first replay every message after this id (instead of --last)")
       .option("--json", "one JSON object per line: {event, data}"),
-  ).action(async (roomId: string, flags: ClientFlags & { user?: string; since?: string; json?: boolean }) => {
+  ).action(async (roomId: string, flags: TailFlags) => {
     await withClient(flags, async (client) => {
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+      const print = (event: RoomEvent) =>
+        io.out(flags.json === true ? formatEventJson(event) : formatEventLine(event));
       try {
+        let since = flags.since;
+        if (since === undefined && flags.last > 0) {
+          // The stream resumes after the last one printed: nothing twice, nothing missed.
+          const recent = await client.history(roomId, flags.last);
+          for (const message of recent) print({ type: "message", message });
+          since = recent.at(-1)?.id;
+        }
         await client.tail(
           roomId,
           {
             userId: flags.user,
-            since: flags.since,
+            since,
             signal: stop.signal,
             onReconnect: () => io.err("-- connection lost, resuming…"),
           },
-          (event) => io.out(flags.json === true ? formatEventJson(event) : formatEventLine(event)),
+          print,
         );
       } finally {
         process.off("SIGINT", onSignal).off("SIGTERM", onSignal);

@@ -55,6 +55,19 @@ export class WsChatClient implements ChatClient {
     return this.#http.listRooms();
   }
 
+  /**
+   * History has no WebSocket form either: the REST API. A server without the
+   * REST adapter (`--only ws`) has no such route, so there is none to print.
+   */
+  async history(roomId: string, limit: number): Promise<Message[]> {
+    try {
+      return await this.#http.history(roomId, limit);
+    } catch (error) {
+      if (error instanceof ClientError && error.code === "not_found") return [];
+      throw error;
+    }
+  }
+
   async tail(roomId: string, options: TailOptions, onEvent: (event: RoomEvent) => void): Promise<void> {
     let since = options.since;
     let opened = false;

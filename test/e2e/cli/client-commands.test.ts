@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LiveCli, runCli, startCli, startServe } from "../../helpers/cli.js";
 
@@ -64,8 +65,9 @@ describe.each([
 
   it("tail prints human lines for messages and presence", async () => {
     const humanRoom = `${room}-human`;
+    // No --user: the login name, as for send.
     const tail = startCli(["tail", humanRoom, ...flags()]);
-    await tail.waitForStdout((s) => s.includes(`-- #${humanRoom}: here now: nobody`));
+    await tail.waitForStdout((s) => s.includes(`-- #${humanRoom}: here now: ${userInfo().username}`));
     const watcher = startCli(["tail", humanRoom, "--user", "bob", ...flags()]);
     await tail.waitForStdout((s) => s.includes("-- bob joined"));
     await runCli(["send", humanRoom, "hello <there>", "--user", "ann", ...flags()]);
@@ -74,6 +76,30 @@ describe.each([
     await tail.waitForStdout((s) => s.includes("-- bob left"));
     tail.child.kill("SIGINT");
     expect((await tail.exit).code).toBe(0);
+  });
+
+  it("tail prints the latest messages first (-n), then live ones, none twice", async () => {
+    const recentRoom = `${room}-recent`;
+    for (const text of ["m1", "m2", "m3", "m4"]) {
+      await runCli(["send", recentRoom, text, "--user", "ann", ...flags()]);
+    }
+    const tail = startCli(["tail", recentRoom, "-n", "2", "--json", "--user", "zed", ...flags()]);
+    await tail.waitForStdout((s) => s.includes('"event":"ready"'));
+    await runCli(["send", recentRoom, "m5", "--user", "ann", ...flags()]);
+    await tail.waitForStdout((s) => s.includes('"text":"m5"'));
+    tail.child.kill("SIGINT");
+    const events = jsonLines((await tail.exit).stdout);
+    const texts = events.filter((e) => e.event === "message").map((e) => e.data.text);
+    expect(texts).toEqual(["m3", "m4", "m5"]);
+    // The history comes before the stream's ready, which resumed after it.
+    expect(events.map((e) => e.event).slice(0, 3)).toEqual(["message", "message", "ready"]);
+    expect(events[2]?.data).toMatchObject({ recovered: true });
+
+    // Default 10, and a room that does not exist yet has nothing to print.
+    const fresh = startCli(["tail", `${recentRoom}-new`, "--json", "--user", "zed", ...flags()]);
+    await fresh.waitForStdout((s) => s.includes('"event":"ready"'));
+    fresh.child.kill("SIGINT");
+    expect(jsonLines((await fresh.exit).stdout).map((e) => e.event)).toEqual(["ready"]);
   });
 
   it("reports the server's error for bad input, in one line, exit 1", async () => {
