@@ -3,6 +3,7 @@ import { createHtmlRouter } from "../adapters/html/index.js";
 import { createRestRouter } from "../adapters/rest/index.js";
 import { apiCors, CORS_PATHS, type HttpAdapterOptions, sendError } from "../adapters/shared/index.js";
 import type { RoomManager } from "../rooms/index.js";
+import { allowedMethods } from "./allowed-methods.js";
 
 export interface HttpAppOptions extends HttpAdapterOptions {
   /** Mount the JSON API and SSE. @default true */
@@ -25,7 +26,8 @@ export interface HttpAppOptions extends HttpAdapterOptions {
 
 /**
  * One HTTP port with the chosen adapters, `GET /healthz`, `GET /metrics`
- * (when metrics are given) and a JSON 404 for everything else.
+ * (when metrics are given), a JSON 405 with `Allow` for a known path with
+ * another method, and a JSON 404 for everything else.
  */
 export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}): Express {
   const app = express();
@@ -55,8 +57,15 @@ export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}):
   if (options.html ?? true) app.use(createHtmlRouter(rooms, options));
   if (options.rest ?? true) app.use(createRestRouter(rooms, options));
   app.use((req, res) => {
-    options.metrics?.requestError(options.rest === false ? "html" : "rest", "not_found");
-    sendError(res, "not_found", `No route for ${req.method} ${req.path}`);
+    const allowed = allowedMethods(app, req.path);
+    // A route with this very method that passed the request on (the pages, for a JSON client) is a 404.
+    const code = allowed.length > 0 && !allowed.includes(req.method) ? "method_not_allowed" : "not_found";
+    options.metrics?.requestError(options.rest === false ? "html" : "rest", code);
+    if (code === "not_found") sendError(res, code, `No route for ${req.method} ${req.path}`);
+    else {
+      res.set("allow", allowed.join(", "));
+      sendError(res, code, `${req.path} answers ${allowed.join(", ")}, not ${req.method}`);
+    }
   });
   return app;
 }

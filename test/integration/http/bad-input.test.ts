@@ -133,9 +133,9 @@ const cases: BadCase[] = [
   { name: "GET /nope", send: get("/nope"), status: 404, code: "not_found", quotes: "/nope" },
   { name: "GET /room", send: get("/room"), status: 404, code: "not_found" },
   { name: "GET /room/lobby/extra", send: get("/room/lobby/extra"), status: 404, code: "not_found" },
-  { name: "PUT /room/lobby", send: method("PUT", "/room/lobby"), status: 404, code: "not_found" },
-  { name: "POST /stream/lobby", send: postJson({ userId: "ann", text: "hi" }, "/stream/lobby"), status: 404, code: "not_found" },
-  { name: "DELETE /rooms", send: method("DELETE", "/rooms"), status: 404, code: "not_found" },
+  { name: "PUT /room/lobby", send: method("PUT", "/room/lobby"), status: 405, code: "method_not_allowed" },
+  { name: "POST /stream/lobby", send: postJson({ userId: "ann", text: "hi" }, "/stream/lobby"), status: 405, code: "method_not_allowed" },
+  { name: "DELETE /rooms", send: method("DELETE", "/rooms"), status: 405, code: "method_not_allowed" },
   { name: "a missing asset", send: get("/assets/nope.js"), status: 404, code: "not_found" },
   // Errors follow content negotiation: JSON for a client that asks for JSON, whatever the route.
   { name: "a bad form post that asks for JSON", send: formAsking("application/json", "user=&message=hi"), status: 400, code: "invalid_user_id" },

@@ -58,19 +58,20 @@ describe("the HTML adapter alone ({rest: false})", () => {
     expect(response.headers.get("location")).toBe(`/room/${room?.roomId}`);
   });
 
-  it("has no DELETE /room/:roomId: 404 not_found, and the room survives", async () => {
+  it("has no DELETE /room/:roomId: 405 with the pages' methods in Allow, and the room survives", async () => {
     const server = await htmlOnly();
     await server.rooms.submit({ roomId: "lobby", userId: "ann", text: "one" });
-    expect(await errorOf(await server.fetch("/room/lobby", { method: "DELETE" }))).toMatchObject({
-      status: 404,
-      code: "not_found",
-    });
+    const response = await server.fetch("/room/lobby", { method: "DELETE" });
+    expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
+    expect(await errorOf(response)).toMatchObject({ status: 405, code: "method_not_allowed" });
     expect((await server.rooms.getRoom("lobby")).messageCount).toBe(1);
   });
 
-  it("has no GET /rooms: 404 not_found", async () => {
+  it("has no GET /rooms: 405, since the pages only POST there (the new-room button)", async () => {
     const server = await htmlOnly();
-    expect(await errorOf(await server.fetch("/rooms"))).toMatchObject({ status: 404, code: "not_found" });
+    const response = await server.fetch("/rooms");
+    expect(response.headers.get("allow")).toBe("POST");
+    expect(await errorOf(response)).toMatchObject({ status: 405, code: "method_not_allowed" });
   });
 
   it("has no JSON room state: GET /room/:roomId for JSON is 404 not_found", async () => {

@@ -238,3 +238,33 @@ describe("GET /healthz", () => {
     expect((await server.fetch("/healthz")).status).toBe(200);
   });
 });
+
+describe("a known path with a method it does not answer", () => {
+  it("answers 405 with the methods in Allow, and changes nothing", async () => {
+    const server = await startTestServer(disposer);
+    await server.rooms.submit({ roomId: "lobby", userId: "ann", text: "kept" });
+    const cases = [
+      { method: "PUT", path: "/room/lobby", allow: "DELETE, GET, HEAD, POST" },
+      { method: "PATCH", path: "/room/lobby/messages", allow: "GET, HEAD" },
+      { method: "DELETE", path: "/rooms", allow: "GET, HEAD, POST" },
+      { method: "POST", path: "/healthz", allow: "GET, HEAD" },
+    ];
+    for (const { method, path, allow } of cases) {
+      const response = await server.fetch(path, { method });
+      expect(response.headers.get("allow"), `${method} ${path}`).toBe(allow);
+      expect(await errorOf(response)).toMatchObject({
+        status: 405,
+        code: "method_not_allowed",
+        message: `${path} answers ${allow}, not ${method}`,
+      });
+    }
+    expect((await server.rooms.history("lobby")).map((m) => m.text)).toEqual(["kept"]);
+  });
+
+  it("still answers 404 for a path no route has", async () => {
+    const server = await startTestServer(disposer);
+    const response = await server.fetch("/nowhere", { method: "PUT" });
+    expect(response.headers.get("allow")).toBeNull();
+    expect(await errorOf(response)).toMatchObject({ status: 404, code: "not_found" });
+  });
+});
