@@ -24,7 +24,7 @@ export function parseCursor(id: unknown, field = "since"): Cursor {
     throw new ValidationError(
       "invalid_cursor",
       field,
-      `Expected \`${field}\` to be a message id such as "3f9a01bc-42", got ${quote(id)}`,
+      `Expected \`${field}\` to be a message id such as "3f9a01bc7e-42", got ${quote(id)}`,
     );
   }
   return { epoch: match[1] as string, offset: Number(match[2]) };

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from "express";
-import type { RoomManager } from "../../rooms/index.js";
+import { parseCursor, type RoomManager } from "../../rooms/index.js";
 import { streamer } from "./access.js";
 import { queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
@@ -49,9 +49,12 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
     const roomId = req.params.roomId as string;
     const { principal, release } = await streamer(req, options, roomId);
     res.on("close", release);
+    const lastEventId = req.get("last-event-id");
+    // Checked here so that the error names the header the client sent, not `since`.
+    if (lastEventId) parseCursor(lastEventId, "Last-Event-ID");
     const listener = await rooms.openListener(roomId, {
       userId: principal.userId ?? queryString(req, "userId"),
-      since: req.get("last-event-id") || queryString(req, "since"),
+      since: lastEventId || queryString(req, "since"),
     });
     // A stream must not outlive its token: it ends, and the client resumes with a fresh one.
     const stopExpiry = whenTokenExpires(options.auth, principal, () => {

@@ -145,6 +145,21 @@ describe("GET /stream/:roomId resume", () => {
     await expectNextIsSentinel(server, stream);
   });
 
+  it("names the Last-Event-ID header in its error, with an example id of the real format", async () => {
+    const server = await startTestServer(disposer);
+    const [one] = await roomWithThree(server);
+    const error = await errorOf(await server.fetch("/stream/lobby", { headers: { "last-event-id": "42" } }));
+    expect(error).toMatchObject({ status: 400, code: "invalid_cursor" });
+    expect(error.message).toMatch(
+      /^Expected `Last-Event-ID` to be a message id such as "([^"]+)", got "42"$/,
+    );
+    const example = /such as "([^"]+)"/.exec(error.message)?.[1] as string;
+    // Shaped like the ids the server hands out: the same epoch length, an offset.
+    expect(example.replace(/-\d+$/, "").length).toBe(one?.id.replace(/-\d+$/, "").length);
+    const since = await errorOf(await server.fetch("/stream/lobby?since=42"));
+    expect(since.message).toContain("Expected `since`");
+  });
+
   it("replays nothing and says recovered true for a cursor at the latest message", async () => {
     const server = await startTestServer(disposer);
     const [, , three] = await roomWithThree(server);
