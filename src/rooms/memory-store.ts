@@ -99,7 +99,8 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   async append(draft: MessageDraft): Promise<Message> {
-    const room = this.#room(draft.roomId);
+    // A room its first message creates was created when that message was sent.
+    const room = this.#room(draft.roomId, undefined, draft.sentAt);
     const offset = room.history.lastOffset + 1;
     const message: Message = Object.freeze({
       id: formatMessageId(room.epoch, offset),
@@ -209,7 +210,7 @@ export class MemoryRoomStore implements RoomStore {
     for (const subscriber of [...subscribers]) subscriber(event);
   }
 
-  #room(roomId: string, name?: string): MemoryRoom {
+  #room(roomId: string, name?: string, createdAt = new Date().toISOString()): MemoryRoom {
     const existing = this.#rooms.get(roomId);
     if (existing !== undefined) return existing;
     if (this.#rooms.size >= this.#maxRooms) this.#dropIdleRooms();
@@ -217,7 +218,7 @@ export class MemoryRoomStore implements RoomStore {
       roomId,
       name: name ?? roomId,
       epoch: newEpoch(),
-      createdAt: new Date().toISOString(),
+      createdAt,
       history: new MessageHistory(this.#historyLimit),
       presence: new Presence(),
     };

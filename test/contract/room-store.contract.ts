@@ -565,6 +565,14 @@ export function describeRoomStoreContract(
         expect(await epochOf(room("a"))).toBe(epoch);
       });
 
+      it("a room its first message creates was created no later than that message was sent", async () => {
+        // A sentAt a little in the past, as when the submit was stamped before the store call.
+        const sentAt = new Date(Date.now() - 5_000).toISOString();
+        const message = await store.append({ roomId: room("a"), userId: "amy", text: "first", sentAt });
+        const created = (await store.getRoom(room("a")))?.createdAt as string;
+        expect(Date.parse(created)).toBeLessThanOrEqual(Date.parse(message.sentAt));
+      });
+
       it("ensureRoom without a name names the room after its id, and keeps it without listeners", async () => {
         await store.ensureRoom(room("a"));
         expect(await store.getRoom(room("a"))).toMatchObject({ roomId: room("a"), name: room("a") });

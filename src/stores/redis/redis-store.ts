@@ -131,7 +131,8 @@ export class RedisRoomStore implements RoomStore {
         keys,
         newEpoch(),
         draft.roomId,
-        new Date().toISOString(),
+        // A room its first message creates was created when that message was sent.
+        draft.sentAt,
         draft.userId,
         draft.text,
         draft.sentAt,
