@@ -47,4 +47,10 @@ export type {
   RoomBus,
   RoomStore,
 } from "./store.js";
-export { decodeUtf8Text, MAX_USER_ID_LENGTH, validateRoomId, validateUserId } from "./validate.js";
+export {
+  decodeUtf8Text,
+  MAX_USER_ID_LENGTH,
+  validateRoomId,
+  validateText,
+  validateUserId,
+} from "./validate.js";

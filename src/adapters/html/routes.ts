@@ -18,6 +18,7 @@ import {
   roomPagePath,
   sseStreamHandler,
   statusOf,
+  submitForm,
   submitHandler,
   TOKEN_COOKIE,
   visibleRooms,
@@ -84,8 +85,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
       const { userId: tokenUser } = await poster(req, resolved, roomId);
       const user = tokenUser ?? (typeof req.body.user === "string" ? req.body.user : undefined);
       try {
-        await rooms.submit({ roomId, userId: user as string, text: req.body.message });
-        res.redirect(303, roomPagePath(roomId, user));
+        res.redirect(303, roomPagePath(roomId, await submitForm(rooms, roomId, req.body, tokenUser)));
       } catch (error) {
         // Without JavaScript the person sees the page again, with the error and their draft;
         // a client that asks for JSON gets the API's JSON error.
@@ -130,9 +130,9 @@ const tokenToCookie: RequestHandler = (req, res, next) => {
   res.redirect(303, `${req.path}${rest === "" ? "" : `?${rest}`}`);
 };
 
-/** Whether the client would rather have a page than JSON (a browser, or no preference). */
+/** Whether the client would rather have a page than JSON: a browser says so (`text/html` ranked first); `*\/*` alone, as curl sends, gets JSON. */
 function prefersHtml(req: Request): boolean {
-  return req.accepts(["html", "json"]) === "html";
+  return req.accepts(["json", "html"]) === "html";
 }
 
 /** The routes that answer pages (the API's JSON routes answer JSON errors, whatever `Accept` says). */

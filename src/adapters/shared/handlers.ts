@@ -1,6 +1,6 @@
 import type { RequestHandler } from "express";
 import type { Authenticator } from "../../auth/index.js";
-import type { RoomManager } from "../../rooms/index.js";
+import { type RoomManager, validateText, validateUserId } from "../../rooms/index.js";
 import { access, type CallerChecks, poster } from "./access.js";
 import { bodyKind, queryString } from "./body.js";
 import { HttpError } from "./error-response.js";
@@ -30,10 +30,25 @@ export function submitHandler(rooms: RoomManager, checks: CallerChecks): Request
         .json(message);
       return;
     }
-    const userId = tokenUser ?? req.body.user;
-    await rooms.submit({ roomId, userId, text: req.body.message });
-    res.redirect(303, roomPagePath(roomId, userId));
+    res.redirect(303, roomPagePath(roomId, await submitForm(rooms, roomId, req.body, tokenUser)));
   };
+}
+
+/**
+ * Stores a form post (`user`, `message`) and returns the user it was posted
+ * as (the token's, when there is one). The fields are checked under their own
+ * names, so an error names what the form sent, not the JSON API's fields.
+ */
+export async function submitForm(
+  rooms: RoomManager,
+  roomId: string,
+  body: { user?: unknown; message?: unknown },
+  tokenUser: string | undefined,
+): Promise<string> {
+  const userId = tokenUser ?? validateUserId(body.user, "user");
+  const text = validateText(body.message, rooms.maxMessageBytes, "message");
+  await rooms.submit({ roomId, userId, text });
+  return userId;
 }
 
 /**

@@ -205,10 +205,14 @@ describe("limits are inclusive and counted in UTF-8 bytes", () => {
 });
 
 describe("bad form posts from a browser", () => {
-  const formPost = (fields: Record<string, string>) => ({
+  /** As a browser posts the room page's form. */
+  const formPost = (
+    fields: Record<string, string>,
+    accept = "text/html,application/xhtml+xml,*/*;q=0.8",
+  ) => ({
     method: "POST",
     redirect: "manual" as const,
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", accept },
     body: new URLSearchParams(fields).toString(),
   });
 
@@ -219,8 +223,21 @@ describe("bad form posts from a browser", () => {
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html).toContain('<span class="error">');
-    expect(html).toContain("Expected `userId` to be 1 to 64 characters");
+    expect(html).toContain("Expected `user` to be 1 to 64 characters");
     expect(html).toContain('value="my &lt;draft&gt;"');
+    expect(await server.rooms.listRooms()).toEqual([]);
+  });
+
+  it("answer curl's form post (Accept: */*) with the JSON error, naming the form's own fields", async () => {
+    const server = await startTestServer(disposer);
+    // curl -d "text=hi" http://…/room/lobby: a form body, no user, any type accepted.
+    const noUser = await server.fetch("/room/lobby", formPost({ text: "hi" }, "*/*"));
+    expect(await errorOf(noUser)).toMatchObject({ status: 400, code: "invalid_user_id" });
+    const named = await server.fetch("/room/lobby", formPost({ text: "hi" }, "*/*"));
+    expect((await errorOf(named)).message).toMatch(/^Expected `user` /);
+    const noMessage = await errorOf(await server.fetch("/room/lobby", formPost({ user: "ann" }, "*/*")));
+    expect(noMessage).toMatchObject({ status: 400, code: "invalid_text" });
+    expect(noMessage.message).toMatch(/^Expected `message` /);
     expect(await server.rooms.listRooms()).toEqual([]);
   });
 

@@ -83,7 +83,10 @@ describe("GET /open", () => {
 
   it("re-renders the index with the error and the typed name for an invalid one", async () => {
     const server = await startTestServer(disposer);
-    const response = await server.fetch("/open?room=no%20spaces%3Cplease%3E", { redirect: "manual" });
+    const response = await server.fetch("/open?room=no%20spaces%3Cplease%3E", {
+      redirect: "manual",
+      ...browser,
+    });
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain('role="alert"');
