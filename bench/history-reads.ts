@@ -10,9 +10,8 @@
  *   npm run bench:reads
  *   npm run bench:reads -- --stores redis,postgres --seconds 5
  */
-import { parseArgs } from "node:util";
 import type { HistoryQuery, RoomStore } from "../src/rooms/index.js";
-import { BENCH_URLS, median, openStore, STORE_NAMES, type StoreName } from "./stores.js";
+import { BENCH_URLS, median, openStore, parseBenchArgs, STORE_NAMES, type StoreName } from "./stores.js";
 
 const USAGE = `usage: npm run bench:reads -- [options]
   --stores <list>        ${STORE_NAMES} (default all; memory is the baseline)
@@ -23,24 +22,7 @@ const USAGE = `usage: npm run bench:reads -- [options]
   --postgres <url>       (default ${BENCH_URLS.postgres})
   --help`;
 
-const { values } = parseArgs({
-  options: {
-    stores: { type: "string", default: STORE_NAMES },
-    seconds: { type: "string", default: "2" },
-    concurrency: { type: "string", default: "32" },
-    runs: { type: "string", default: "3" },
-    redis: { type: "string", default: BENCH_URLS.redis },
-    postgres: { type: "string", default: BENCH_URLS.postgres },
-    help: { type: "boolean", default: false },
-  },
-});
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const stores = values.stores.split(",") as StoreName[];
-const seconds = Number(values.seconds);
-const runs = Number(values.runs);
+const { stores, seconds, concurrency, runs, urls } = parseBenchArgs(USAGE, 2);
 const MESSAGES = 1_000;
 const PAGE = 50;
 
@@ -74,7 +56,7 @@ interface Row {
 }
 const results: Row[] = [];
 for (const name of stores) {
-  const backend = await openStore(name, values);
+  const backend = await openStore(name, urls);
   try {
     await backend.store.ensureRoom("bench");
     for (let i = 0; i < MESSAGES; i++) {
@@ -91,7 +73,7 @@ for (const name of stores) {
       // The first run warms up the JIT and the connections; it is not reported.
       for (let run = 0; run <= runs; run++) {
         const alone = await measure(backend.store, query, 1);
-        const loaded = await measure(backend.store, query, Number(values.concurrency));
+        const loaded = await measure(backend.store, query, concurrency);
         if (run === 0) continue;
         p50s.push(alone.p50);
         rates.push(loaded.rate);
@@ -107,7 +89,7 @@ for (const name of stores) {
 }
 
 console.log(
-  `\n| store | read | latency alone (p50) | reads/s, ${values.concurrency} in flight | vs memory |\n|---|---|---:|---:|---:|`,
+  `\n| store | read | latency alone (p50) | reads/s, ${concurrency} in flight | vs memory |\n|---|---|---:|---:|---:|`,
 );
 for (const { store, read, p50, rate } of results) {
   const baseline = results.find((r) => r.store === "memory" && r.read === read)?.rate;

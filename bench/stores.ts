@@ -3,6 +3,7 @@
  * namespace (a Redis key prefix, a PostgreSQL schema) that `drop` removes.
  */
 import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
 import { createClient } from "@redis/client";
 import pg from "pg";
 import { MemoryRoomStore, type RoomStore } from "../src/rooms/index.js";
@@ -64,3 +65,32 @@ async function dropPostgresSchema(url: string, schema: string): Promise<void> {
 
 export const median = (xs: readonly number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/**
+ * The options both in-process benches take (`--help` prints `usage` and
+ * exits), parsed from the command line.
+ */
+export function parseBenchArgs(usage: string, defaultSeconds: number) {
+  const { values } = parseArgs({
+    options: {
+      stores: { type: "string", default: STORE_NAMES },
+      seconds: { type: "string", default: String(defaultSeconds) },
+      concurrency: { type: "string", default: "32" },
+      runs: { type: "string", default: "3" },
+      redis: { type: "string", default: BENCH_URLS.redis },
+      postgres: { type: "string", default: BENCH_URLS.postgres },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return {
+    stores: values.stores.split(",") as StoreName[],
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+    runs: Number(values.runs),
+    urls: { redis: values.redis, postgres: values.postgres } satisfies BenchUrls,
+  };
+}

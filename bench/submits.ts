@@ -15,9 +15,8 @@
  *   npm run bench:submits
  *   npm run bench:submits -- --seconds 5 --concurrency 64 --stores memory,postgres
  */
-import { parseArgs } from "node:util";
 import { RoomManager } from "../src/rooms/index.js";
-import { BENCH_URLS, median, openStore, STORE_NAMES, type StoreName } from "./stores.js";
+import { median, openStore, parseBenchArgs, type StoreName } from "./stores.js";
 
 const USAGE = `usage: npm run bench:submits -- [options]
   --stores <list>        memory,redis,postgres,postgres+redis (default all; memory is the baseline)
@@ -28,25 +27,7 @@ const USAGE = `usage: npm run bench:submits -- [options]
   --postgres <url>       (default postgres://postgres@127.0.0.1:5432/test)
   --help`;
 
-const { values } = parseArgs({
-  options: {
-    stores: { type: "string", default: STORE_NAMES },
-    seconds: { type: "string", default: "3" },
-    concurrency: { type: "string", default: "32" },
-    runs: { type: "string", default: "3" },
-    redis: { type: "string", default: BENCH_URLS.redis },
-    postgres: { type: "string", default: BENCH_URLS.postgres },
-    help: { type: "boolean", default: false },
-  },
-});
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const stores = values.stores.split(",") as StoreName[];
-const seconds = Number(values.seconds);
-const concurrency = Number(values.concurrency);
-const runs = Number(values.runs);
+const { stores, seconds, concurrency, runs, urls } = parseBenchArgs(USAGE, 3);
 
 /** Submits for `seconds` with `concurrency` in flight; returns accepted submits per second. */
 async function measure(rooms: RoomManager, roomCount: number): Promise<number> {
@@ -70,7 +51,7 @@ for (const roomCount of [1, 100]) {
   for (const name of stores) {
     const rates: number[] = [];
     for (let run = 0; run <= runs; run++) {
-      const backend = await openStore(name, values);
+      const backend = await openStore(name, urls);
       const rooms = new RoomManager({ store: backend.store });
       try {
         const rate = await measure(rooms, roomCount);
