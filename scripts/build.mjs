@@ -1,8 +1,8 @@
 // Builds dist/ from src/: TypeScript through tsc, then the files tsc does not
 // copy (eta views, the HTML page's own script and stylesheet). The build goes
 // to a folder of its own and replaces dist/ in two renames at the end, so a
-// server running from dist/ (or a test) never finds it half-written: `npx
-// chat-server` in the checkout, for one, runs this again through `prepare`.
+// server running from dist/ (or a test) never finds it half-written. `npm
+// start` runs it first (`prestart`), and so does `npm pack` (`prepack`).
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, renameSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +46,13 @@ describe("installing the packed tarball into another project", () => {
     writeFileSync(join(project, "check.mjs"), script);
     const { stdout } = await run(process.execPath, ["check.mjs"], { cwd: project });
     expect(stdout.trim()).toBe("ok r");
+
+    // npm runs these on every install; the tarball ships dist/, so there is nothing to build.
+    const installed = JSON.parse(
+      readFileSync(join(project, "node_modules/chat-server/package.json"), "utf8"),
+    );
+    for (const hook of ["preinstall", "install", "postinstall", "prepare"])
+      expect(installed.scripts?.[hook], hook).toBeUndefined();
 
     const help = await run(join(project, "node_modules/.bin/chat-server"), ["--help"], { cwd: project });
     expect(help.stdout).toContain("serve");

@@ -1,11 +1,14 @@
 /**
- * The README's quick start, after `npm ci` and the build that `npm test`
- * runs: its `npx chat-server …` lines, run as written by a shell in the
+ * The README's quick start: `npm start` on a checkout that was never built,
+ * and its `npx chat-server …` lines, run as written by a shell in the
  * checkout, against a server on a free port (CHAT_URL, the variable the
  * client flags read).
  */
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { killedAtDispose, startServe } from "../helpers/cli.js";
@@ -24,15 +27,49 @@ function quickStartCommands(): string[] {
   return block.split("\n").filter((line) => line.startsWith("npx chat-server "));
 }
 
+/** The files of a fresh clone that `npm start` needs (no dist/), with this checkout's node_modules. */
+function unbuiltCopy(): string {
+  const copy = mkdtempSync(join(tmpdir(), "chat-server-clone-"));
+  disposer.defer(() => rmSync(copy, { recursive: true, force: true }));
+  for (const entry of ["package.json", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "proto"])
+    cpSync(fileURLToPath(new URL(entry, root)), join(copy, entry), { recursive: true });
+  symlinkSync(fileURLToPath(new URL("node_modules", root)), join(copy, "node_modules"));
+  return copy;
+}
+
 describe("README quick start", () => {
+  it("`npm start` builds first, so it serves every adapter on a checkout that was never built", {
+    timeout: 120_000,
+  }, async () => {
+    expect(readme).toContain("npm ci && npm start ");
+    const copy = unbuiltCopy();
+    const started = spawn("npm", ["start", "--", "--http-port", "0", "--grpc-port", "0"], {
+      cwd: copy,
+      env: { ...process.env, CHAT_LOG_LEVEL: "warn" },
+      detached: true,
+    });
+    // npm runs the server as its child: the whole group goes at the end.
+    disposer.defer(() => {
+      if (started.exitCode === null) process.kill(-(started.pid as number), "SIGKILL");
+    });
+    let printed = "";
+    await new Promise<void>((resolve, reject) => {
+      started.stdout.on("data", (chunk: Buffer) => {
+        printed += chunk.toString();
+        if (/^store /m.test(printed)) resolve();
+      });
+      started.on("exit", (code) => reject(new Error(`npm start exited with ${code}: ${printed}`)));
+    });
+    for (const adapter of ["rest", "html", "grpc", "ws"])
+      expect(printed).toMatch(new RegExp(`^${adapter} `, "m"));
+  });
+
   it("runs `npx chat-server send` and `tail` in the checkout as written", async () => {
     const [send, tail] = quickStartCommands();
     expect(send).toMatch(/^npx chat-server send lobby /);
     expect(tail).toMatch(/^npx chat-server tail lobby /);
     const server = killedAtDispose(disposer, await startServe(["--only", "rest"], 1));
-    // npx links the checkout into its cache and would run `prepare` (a whole build) while
-    // other test files use dist/; the build under test is the one `npm test` just made.
-    const env = { ...process.env, CHAT_URL: server.httpUrl as string, npm_config_ignore_scripts: "true" };
+    const env = { ...process.env, CHAT_URL: server.httpUrl as string };
 
     const tailing = spawn("sh", ["-c", `exec ${tail}`], { cwd: root, env });
     disposer.add(tailing, (child) => child.kill("SIGKILL"));
