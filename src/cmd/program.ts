@@ -122,7 +122,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
     .addOption(
       new Option(
         "--grace-ms <ms>",
-        "on shutdown, how long open connections get to finish before they are cut",
+        "on SIGTERM, how long /healthz fails before the port closes, and then how long open connections get to finish",
       )
         .env("CHAT_GRACE_MS")
         .default(DEFAULT_GRACE_MS)

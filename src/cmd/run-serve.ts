@@ -19,9 +19,13 @@ export async function runServe(config: ServeConfig, io: ProgramIO): Promise<void
       if (stopping) process.exit(EXIT_CODE[signal] ?? 1);
       stopping = true;
       io.err(`-- ${signal}: shutting down (again to exit at once)`);
+      // SIGTERM is what an orchestrator sends: drain, so its balancer sees /healthz fail first.
+      // SIGINT is a person at a terminal: stop now.
+      const drain = signal === "SIGTERM";
+      const periods = drain ? 2 : 1;
       // A stuck connection must not keep the process alive past the grace period.
-      setTimeout(() => process.exit(0), config.graceMs + 2_000).unref();
-      server.close(config.graceMs).then(resolve, resolve);
+      setTimeout(() => process.exit(0), config.graceMs * periods + 2_000).unref();
+      server.close(config.graceMs, { drain }).then(resolve, resolve);
     };
     process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   });

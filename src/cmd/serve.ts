@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { routeGrpcLogs, startGrpcServer } from "../adapters/grpc/index.js";
 import { DEFAULT_GRACE_MS, type RunningHttpServer, startHttpServer } from "../adapters/shared/index.js";
 import { attachWsAdapter, type WsAdapter } from "../adapters/ws/index.js";
@@ -22,9 +23,11 @@ export interface RunningServer {
    * Graceful stop: healthz and gRPC health turn unhealthy, nothing new is
    * accepted, gRPC streams end with UNAVAILABLE, SSE streams end and
    * WebSockets close with 1012 (clients reconnect and resume elsewhere);
-   * connections left after `graceMs` are cut.
+   * connections left after `graceMs` are cut. With `drain`, the health checks
+   * answer unhealthy for `graceMs` first while everything else is still
+   * served, so a load balancer takes the process out before it stops.
    */
-  close(graceMs?: number): Promise<void>;
+  close(graceMs?: number, options?: { readonly drain?: boolean }): Promise<void>;
 }
 
 /** Starts the configured adapters over one RoomManager. */
@@ -147,9 +150,13 @@ export async function startServer(
     listening,
     httpPort: http?.port,
     grpcPort: grpc?.port,
-    close: async (graceMs = DEFAULT_GRACE_MS) => {
+    close: async (graceMs = DEFAULT_GRACE_MS, { drain = false } = {}) => {
       serving = false;
       clearInterval(storeWatch);
+      grpc?.setServing(false);
+      // A client that lands here while the balancer catches up is still served:
+      // a browser's EventSource gives up for good on a 503, not on a refused connection.
+      if (drain) await delay(graceMs);
       const httpClosed = http?.close(graceMs);
       // WebSockets are not HTTP connections any more: they get their 1012 close from the adapter.
       const wsClosed = ws?.close(graceMs);

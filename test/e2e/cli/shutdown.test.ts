@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { WS_CLOSE } from "../../../src/adapters/ws/index.js";
-import { killedAtDispose, startServe } from "../../helpers/cli.js";
+import { killedAtDispose, type LiveCli, startServe } from "../../helpers/cli.js";
 import { Disposer } from "../../helpers/disposer.js";
 import { ChatTestClient, isMessage } from "../../helpers/grpc-client.js";
 import { openSse, type SseConnection } from "../../helpers/http-sse.js";
@@ -11,6 +11,17 @@ import { openWs } from "../../helpers/ws-client.js";
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
+
+/** Resolves once the server has logged that its shutdown began. */
+function untilShuttingDown(server: LiveCli): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (server.stderr().includes("shutting down")) resolve();
+      else server.child.stderr?.once("data", check);
+    };
+    check();
+  });
+}
 
 describe("chat-server serve shutdown", () => {
   it("on SIGTERM ends SSE streams cleanly, ends gRPC streams with UNAVAILABLE, closes WebSockets with 1012, and exits 0", async () => {
@@ -46,6 +57,38 @@ describe("chat-server serve shutdown", () => {
     expect(exit.stderr).toContain("SIGTERM: shutting down");
   });
 
+  it("on SIGTERM answers /healthz 503 through the grace period while it still serves, then stops listening", async () => {
+    const server = killedAtDispose(disposer, await startServe(["--only", "rest", "--grace-ms", "4000"], 1));
+    const sse = await openSse(`${server.httpUrl}/stream/lobby?userId=ann`);
+    disposer.defer(() => sse.close());
+    expect((await sse.next())?.event).toBe("ready");
+
+    server.child.kill("SIGTERM");
+    await untilShuttingDown(server);
+    const health = await fetch(`${server.httpUrl}/healthz`);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { error: { code: string } }).error.code).toBe("shutting_down");
+    // A balancer may still send a client here before it has seen the 503: it is served.
+    const posted = await fetch(`${server.httpUrl}/room/lobby`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId: "bob", text: "while draining" }),
+    });
+    expect(posted.status).toBe(201);
+    const { id } = (await posted.json()) as { id: string };
+    expect((await sse.until((e) => e.event === "message")).id).toBe(id);
+
+    expect(await sse.ended).toBe("end");
+    expect((await server.exit).code).toBe(0);
+    await expect(fetch(`${server.httpUrl}/healthz`)).rejects.toThrow();
+  });
+
+  it("on SIGINT (a person at a terminal) stops listening at once", async () => {
+    const server = killedAtDispose(disposer, await startServe(["--only", "rest", "--grace-ms", "600000"], 1));
+    server.child.kill("SIGINT");
+    expect((await server.exit).code).toBe(0);
+  });
+
   it("exits 0 on SIGINT with two thousand open SSE streams", { timeout: 60_000 }, async () => {
     const server = await startServe(["--only", "rest"], 1);
     killedAtDispose(disposer, server);
@@ -78,13 +121,7 @@ describe("chat-server serve shutdown", () => {
     expect(interim.toString()).toContain("100 Continue");
     socket.write("{");
     server.child.kill("SIGTERM");
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (server.stderr().includes("shutting down")) resolve();
-        else server.child.stderr?.once("data", check);
-      };
-      check();
-    });
+    await untilShuttingDown(server);
     server.child.kill("SIGTERM");
     const exit = await server.exit;
     expect(exit).toMatchObject({ code: 143 });
