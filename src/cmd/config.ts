@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { validateCorsOrigins } from "../adapters/shared/index.js";
 import type { RateLimitOptions } from "../auth/index.js";
-import { LOG_LEVELS, type LogLevel } from "../observability/index.js";
+import { LOG_LEVELS, type LogFormat, type LogLevel } from "../observability/index.js";
 import { SCHEMA_NAME } from "../stores/postgres/index.js";
 import type { AuthConfig } from "./auth-config.js";
 import type { TlsConfig } from "./tls-config.js";
@@ -21,6 +21,7 @@ export interface ServeConfig {
   readonly history: number;
   readonly maxMessageBytes: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly heartbeatMs: number;
   /** Shutdown: how long open connections may take to finish before they are cut. */
   readonly graceMs: number;

@@ -1,7 +1,15 @@
 import express, { type Express } from "express";
 import { createHtmlRouter } from "../adapters/html/index.js";
 import { createRestRouter } from "../adapters/rest/index.js";
-import { apiCors, CORS_PATHS, type HttpAdapterOptions, sendError } from "../adapters/shared/index.js";
+import {
+  apiCors,
+  CORS_PATHS,
+  type HttpAdapterOptions,
+  notesOf,
+  observeRequests,
+  sendError,
+} from "../adapters/shared/index.js";
+import { silentLogger } from "../observability/index.js";
 import type { RoomManager } from "../rooms/index.js";
 import { allowedMethods } from "./allowed-methods.js";
 
@@ -33,6 +41,7 @@ export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}):
   const app = express();
   app.disable("x-powered-by");
   const isServing = options.isServing ?? (() => true);
+  app.use(observeRequests("http", { logger: options.logger ?? silentLogger(), metrics: options.metrics }));
 
   app.get("/healthz", (_req, res) => {
     if (!isServing()) sendError(res, "shutting_down", "The server is shutting down");
@@ -54,13 +63,14 @@ export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}):
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     app.use(CORS_PATHS, apiCors(options.corsOrigins));
   }
-  if (options.html ?? true) app.use(createHtmlRouter(rooms, options));
-  if (options.rest ?? true) app.use(createRestRouter(rooms, options));
+  const rest = options.rest ?? true;
+  if (options.html ?? true) app.use(createHtmlRouter(rooms, { ...options, apiRoutes: !rest }));
+  if (rest) app.use(createRestRouter(rooms, options));
   app.use((req, res) => {
     const allowed = allowedMethods(app, req.path);
     // A route with this very method that passed the request on (the pages, for a JSON client) is a 404.
     const code = allowed.length > 0 && !allowed.includes(req.method) ? "method_not_allowed" : "not_found";
-    options.metrics?.requestError(options.rest === false ? "html" : "rest", code);
+    notesOf(res).route = "unmatched";
     if (code === "not_found") sendError(res, code, `No route for ${req.method} ${req.path}`);
     else {
       res.set("allow", allowed.join(", "));

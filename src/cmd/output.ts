@@ -8,8 +8,11 @@ export function formatEventLine(event: RoomEvent): string {
       const resume = event.recovered === false ? "; some messages may be missing" : "";
       return `-- #${event.roomId}: here now: ${members}${resume}`;
     }
-    case "message":
-      return `[${event.message.sentAt.slice(11, 19)}] ${event.message.userId}: ${event.message.text}`;
+    case "message": {
+      const prefix = `[${event.message.sentAt.slice(11, 19)}] ${event.message.userId}: `;
+      // A multi-line message keeps its lines under its first, so it cannot pass for another sender's.
+      return prefix + event.message.text.replaceAll("\n", `\n${" ".repeat(prefix.length)}`);
+    }
     case "joined":
       return `-- ${event.userId} joined`;
     case "left":
@@ -45,4 +48,40 @@ export function formatRoomsTable(rooms: readonly RoomInfo[]): string {
         .trimEnd(),
     )
     .join("\n");
+}
+
+/** Where `tail` tells a person about the connection (stderr). */
+export interface NoticeWriter {
+  readonly err: (line: string) => void;
+  /** Replaces the last line written; only where that works (a terminal). */
+  readonly rewriteErr?: ((line: string) => void) | undefined;
+}
+
+/**
+ * What `tail` says while the server is away: one line when the connection is
+ * lost, whose attempt count a terminal updates in place (elsewhere nothing
+ * more is printed), and one line when events flow again.
+ */
+export class ReconnectNotice {
+  readonly #writer: NoticeWriter;
+  #attempts = 0;
+
+  constructor(writer: NoticeWriter) {
+    this.#writer = writer;
+  }
+
+  /** A connection attempt failed, or the open one dropped. */
+  lost(): void {
+    this.#attempts++;
+    if (this.#attempts === 1) this.#writer.err("-- connection lost, resuming…");
+    else this.#writer.rewriteErr?.(`-- connection lost, resuming… (attempt ${this.#attempts})`);
+  }
+
+  /** An event came: if the connection had been lost, say it is back. */
+  resumed(): void {
+    if (this.#attempts === 0) return;
+    const attempts = this.#attempts === 1 ? "1 attempt" : `${this.#attempts} attempts`;
+    this.#writer.err(`-- connection back after ${attempts}`);
+    this.#attempts = 0;
+  }
 }

@@ -2,7 +2,7 @@ import { userInfo } from "node:os";
 import { Command, Option } from "commander";
 import { DEFAULT_GRACE_MS, STREAM_DEFAULTS } from "../adapters/shared/index.js";
 import { issueToken, RATE_LIMIT_DEFAULTS } from "../auth/index.js";
-import type { LogLevel } from "../observability/index.js";
+import { LOG_FORMATS, type LogFormat, type LogLevel } from "../observability/index.js";
 import { ROOM_DEFAULTS, type RoomEvent } from "../rooms/index.js";
 import { POSTGRES_DEFAULTS } from "../stores/postgres/index.js";
 import { hmacSecret } from "./auth-config.js";
@@ -30,13 +30,19 @@ import {
 import { readFlagFile } from "./flag-file.js";
 import { GrpcChatClient } from "./grpc-client.js";
 import { HttpChatClient } from "./http-client.js";
-import { formatEventJson, formatEventLine, formatRoomsTable } from "./output.js";
+import {
+  formatEventJson,
+  formatEventLine,
+  formatRoomsTable,
+  type NoticeWriter,
+  ReconnectNotice,
+} from "./output.js";
 import { runServe } from "./run-serve.js";
 import { asStartupError, StartupError } from "./startup-error.js";
 import { packageVersion } from "./version.js";
 import { WsChatClient } from "./ws-client.js";
 
-export interface ProgramIO {
+export interface ProgramIO extends NoticeWriter {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -44,6 +50,8 @@ export interface ProgramIO {
 const processIO: ProgramIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  // Cursor up one line, clear it, write the new one.
+  rewriteErr: process.stderr.isTTY ? (line) => process.stderr.write(`\x1b[1A\x1b[2K${line}\n`) : undefined,
 };
 
 interface ClientFlags {
@@ -247,6 +255,12 @@ export function buildProgram(io: ProgramIO = processIO): Command {
         .default("info")
         .argParser(parseLogLevel),
     )
+    .addOption(
+      new Option("--log-format <format>", "json (one object per line) or pretty (for a terminal)")
+        .env("CHAT_LOG_FORMAT")
+        .default("json")
+        .choices(LOG_FORMATS),
+    )
     .action(async (flags: ServeFlags) => {
       await runServe(
         {
@@ -259,6 +273,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
           heartbeatMs: flags.heartbeatMs,
           graceMs: flags.graceMs,
           logLevel: flags.logLevel,
+          logFormat: flags.logFormat,
           redisUrl: flags.redis,
           postgresUrl: flags.postgres,
           postgresSchema: flags.postgresSchema,
@@ -359,8 +374,11 @@ export function buildProgram(io: ProgramIO = processIO): Command {
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-      const print = (event: RoomEvent) =>
+      const notice = new ReconnectNotice(io);
+      const print = (event: RoomEvent) => {
+        notice.resumed();
         io.out(flags.json === true ? formatEventJson(event) : formatEventLine(event));
+      };
       try {
         let since = flags.since;
         if (since === undefined && flags.last > 0) {
@@ -375,7 +393,7 @@ export function buildProgram(io: ProgramIO = processIO): Command {
             userId: flags.user,
             since,
             signal: stop.signal,
-            onReconnect: () => io.err("-- connection lost, resuming…"),
+            onReconnect: () => notice.lost(),
           },
           print,
         );
@@ -429,6 +447,7 @@ interface ServeFlags {
   readonly heartbeatMs: number;
   readonly graceMs: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly redis?: string;
   readonly postgres?: string;
   readonly postgresSchema: string;

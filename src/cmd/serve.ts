@@ -8,7 +8,7 @@ import { RoomManager, StoreUnavailableError } from "../rooms/index.js";
 import { PostgresRoomStore } from "../stores/postgres/index.js";
 import { RedisRateBuckets, RedisRoomBus, RedisRoomStore } from "../stores/redis/index.js";
 import { authenticatorFor, authLine } from "./auth-config.js";
-import type { ServeConfig } from "./config.js";
+import type { AdapterName, ServeConfig } from "./config.js";
 import { createHttpApp } from "./http-app.js";
 import { asStartupError, StartupError } from "./startup-error.js";
 import { tlsCertificateFor } from "./tls-config.js";
@@ -33,7 +33,7 @@ export interface RunningServer {
 /** Starts the configured adapters over one RoomManager. */
 export async function startServer(
   config: ServeConfig,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
   const auth = asStartupError(() => authenticatorFor(config.auth ?? { mode: "off" }));
   const tls = asStartupError(() => tlsCertificateFor(config.tls));
@@ -51,6 +51,11 @@ export async function startServer(
   let serving = true;
   let rateBuckets: RedisRateBuckets | undefined;
   const listening: string[] = [];
+  /** Where an adapter listens: a line for the person who started it, and one for the log. */
+  const announce = (adapter: AdapterName, address: string, what: string): void => {
+    listening.push(`${adapter.padEnd(4)}  ${address}  (${what})`);
+    logger.info({ adapter, address }, "listening");
+  };
   let http: RunningHttpServer | undefined;
   let ws: WsAdapter | undefined;
   let grpc: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
@@ -103,10 +108,10 @@ export async function startServer(
           rateLimits,
         });
       }
-      if (rest) listening.push(`rest  ${http.url}  (JSON API, SSE at /stream/:roomId, /healthz, /metrics)`);
-      if (html) listening.push(`html  ${http.url}/  (room pages at /room/:roomId)`);
+      if (rest) announce("rest", http.url, "JSON API, SSE at /stream/:roomId, /healthz, /metrics");
+      if (html) announce("html", `${http.url}/`, "room pages at /room/:roomId");
       if (wsOn)
-        listening.push(`ws    ${http.url.replace(/^http/, "ws")}/ws/:roomId  (WebSocket, on the HTTP port)`);
+        announce("ws", `${http.url.replace(/^http/, "ws")}/ws/:roomId`, "WebSocket, on the HTTP port");
     }
     if (config.adapters.has("grpc")) {
       routeGrpcLogs(logger);
@@ -126,14 +131,15 @@ export async function startServer(
         config,
       );
       const over = tls === undefined ? "" : ", TLS";
-      listening.push(`grpc  ${config.host}:${grpc.port}  (chat.v1.ChatService, reflection, health${over})`);
+      announce("grpc", `${config.host}:${grpc.port}`, `chat.v1.ChatService, reflection, health${over}`);
       const running = grpc;
       // gRPC health follows the store (HTTP's /healthz asks it on every request).
       storeWatch = setInterval(() => running.setServing(rooms.healthy), 1_000);
       storeWatch.unref();
     }
-    listening.push(shared?.where ?? "store in memory (rooms live in this process)");
-    listening.push(authLine(auth));
+    const where = shared?.where ?? "store in memory (rooms live in this process)";
+    listening.push(where, authLine(auth));
+    logger.info({ store: where, auth: authLine(auth) }, "serving");
   } catch (error) {
     clearInterval(storeWatch);
     await ws?.close(0);

@@ -1,2 +1,12 @@
-export { createLogger, LOG_LEVELS, type Logger, type LogLevel, silentLogger } from "./logger.js";
-export { ChatMetrics, type EvictionReason, type StreamAdapter } from "./metrics.js";
+export {
+  createLogger,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from "./logger.js";
+export { type AdapterLabel, ChatMetrics, type EvictionReason, type FinishedRequest } from "./metrics.js";
+export { recordRequest } from "./request-log.js";
+export { logStreamOpened, type StreamEndReason, type StreamLogFields } from "./stream-log.js";

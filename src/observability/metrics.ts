@@ -1,9 +1,26 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { RoomManager } from "../rooms/index.js";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { RoomEvent, RoomManager } from "../rooms/index.js";
 
-export type StreamAdapter = "sse" | "grpc" | "ws";
+/**
+ * The one `adapter` label of every metric and log line: the adapter that
+ * answered (`rest` for the JSON API and its SSE streams, `html` for the pages),
+ * or `http` for what the HTTP port answers itself (`/healthz`, `/metrics`).
+ */
+export type AdapterLabel = "rest" | "html" | "grpc" | "ws" | "http";
 /** Why a stream was ended by the server for being slow. */
 export type EvictionReason = "slow_consumer";
+
+/** One answered request (not a stream's messages), as the access log and the histogram see it. */
+export interface FinishedRequest {
+  readonly adapter: AdapterLabel;
+  /** The route's pattern (`/room/:roomId`), the RPC's name, or `unmatched`: never the raw path. */
+  readonly route: string;
+  /** HTTP method, or `rpc` for gRPC. */
+  readonly method: string;
+  /** HTTP status, or the gRPC status name. */
+  readonly status: string;
+  readonly seconds: number;
+}
 
 /** What a shared store reports about itself (the Redis store's `stats`). */
 export interface StoreStats {
@@ -36,12 +53,14 @@ export class ChatMetrics {
   readonly #deliveries: Counter<"adapter">;
   readonly #evictions: Counter<"adapter" | "reason">;
   readonly #requestErrors: Counter<"adapter" | "code">;
+  readonly #requestSeconds: Histogram<"adapter" | "route" | "method" | "status">;
+  readonly #deliveryLag: Histogram<"adapter">;
 
   constructor(rooms?: RoomManager, storeStats?: () => StoreStats) {
     const registers = [this.registry];
     this.#openStreams = new Gauge({
       name: "chat_open_streams",
-      help: "Streams open now (SSE streams, gRPC streams, WebSockets), by adapter",
+      help: "Streams open now (SSE streams, gRPC streams, WebSockets), by adapter (SSE: rest or html)",
       labelNames: ["adapter"],
       registers,
     });
@@ -61,6 +80,20 @@ export class ChatMetrics {
       name: "chat_request_errors_total",
       help: "Requests answered with an error, by adapter and error code",
       labelNames: ["adapter", "code"],
+      registers,
+    });
+    this.#requestSeconds = new Histogram({
+      name: "chat_request_duration_seconds",
+      help: "Requests answered (not streams), by adapter, route, method and status: _count is the request count",
+      labelNames: ["adapter", "route", "method", "status"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.#deliveryLag = new Histogram({
+      name: "chat_delivery_lag_seconds",
+      help: "From a message's sentAt to its write to a stream client, by adapter (one sample per write)",
+      labelNames: ["adapter"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
     if (rooms !== undefined) {
@@ -134,23 +167,48 @@ export class ChatMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  streamOpened(adapter: StreamAdapter): void {
+  streamOpened(adapter: AdapterLabel): void {
     this.#openStreams.inc({ adapter });
   }
 
-  streamClosed(adapter: StreamAdapter): void {
+  streamClosed(adapter: AdapterLabel): void {
     this.#openStreams.dec({ adapter });
   }
 
-  delivered(adapter: StreamAdapter, count: number): void {
+  delivered(adapter: AdapterLabel, count: number): void {
     this.#deliveries.inc({ adapter }, count);
   }
 
-  evicted(adapter: StreamAdapter, reason: EvictionReason): void {
+  /**
+   * Returns `record(events)` for one adapter's writes: one lag sample per
+   * write, of its newest message. The events of a tick are the same objects
+   * on every stream, so the parsed `sentAt` is kept for the next stream.
+   */
+  deliveryLagRecorder(adapter: AdapterLabel): (events: readonly RoomEvent[]) => void {
+    const lag = this.#deliveryLag.labels(adapter);
+    let last: RoomEvent | undefined;
+    let sentAtMs = 0;
+    return (events) => {
+      const newest = events[events.length - 1];
+      if (newest?.type !== "message") return;
+      if (newest !== last) {
+        last = newest;
+        sentAtMs = Date.parse(newest.message.sentAt);
+      }
+      lag.observe(Math.max(0, Date.now() - sentAtMs) / 1000);
+    };
+  }
+
+  evicted(adapter: AdapterLabel, reason: EvictionReason): void {
     this.#evictions.inc({ adapter, reason });
   }
 
-  requestError(adapter: "rest" | "html" | "grpc" | "ws", code: string): void {
+  requestError(adapter: AdapterLabel, code: string): void {
     this.#requestErrors.inc({ adapter, code });
+  }
+
+  requestFinished(request: FinishedRequest): void {
+    const { adapter, route, method, status, seconds } = request;
+    this.#requestSeconds.observe({ adapter, route, method, status }, seconds);
   }
 }

@@ -1,6 +1,13 @@
-import type { handleUnaryCall, Server, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  type handleUnaryCall,
+  type Server,
+  type ServiceDefinition,
+  status,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import type { ServiceDefinition as LoadedServiceDefinition } from "@grpc/proto-loader";
 import { authorize, type Principal, rateKey } from "../../auth/index.js";
+import { recordRequest } from "../../observability/index.js";
 import type { RoomManager } from "../../rooms/index.js";
 import { callPrincipal, peerAddress } from "./call-principal.js";
 import { malformedStatus, withMalformedRequests } from "./malformed.js";
@@ -10,7 +17,7 @@ import {
   resolveChatServiceOptions,
 } from "./options.js";
 import { CHAT_SERVICE_NAME, loadChatProto } from "./proto.js";
-import { describeError, toServiceError } from "./status.js";
+import { type ChatStatus, describeError, toServiceError } from "./status.js";
 import { StreamHandler } from "./stream.js";
 import {
   type ListMessagesRequest,
@@ -98,20 +105,36 @@ function unaryWrapper(options: ResolvedChatServiceOptions) {
     handler: (request: Req, caller: Principal, peer: string) => Promise<Res>,
   ): handleUnaryCall<Req, Res> =>
     (call, callback) => {
+      const started = performance.now();
+      const answered = (grpcStatus: status): void => {
+        const seconds = (performance.now() - started) / 1000;
+        const request = {
+          adapter: "grpc",
+          route: rpc,
+          method: "rpc",
+          status: status[grpcStatus],
+          seconds,
+        } as const;
+        recordRequest(options.logger, options.metrics, request);
+      };
+      const fail = (chat: ChatStatus): void => {
+        options.metrics?.requestError("grpc", chat.code);
+        callback(toServiceError(chat));
+        answered(chat.status);
+      };
       const malformed = malformedStatus(call.request);
-      if (malformed !== undefined) {
-        options.metrics?.requestError("grpc", malformed.code);
-        return callback(toServiceError(malformed));
-      }
+      if (malformed !== undefined) return fail(malformed);
       callPrincipal(call.metadata, options.auth)
         .then((caller) => handler(call.request, caller, peerAddress(call)))
         .then(
-          (response) => callback(null, response),
+          (response) => {
+            callback(null, response);
+            answered(status.OK);
+          },
           (error: unknown) => {
             const chat = describeError(error);
             if (!chat.known) options.logger.error({ err: error, rpc }, "gRPC call failed");
-            options.metrics?.requestError("grpc", chat.code);
-            callback(toServiceError(chat));
+            fail(chat);
           },
         );
     };

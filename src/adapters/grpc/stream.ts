@@ -1,7 +1,8 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import { authorize, rateKey } from "../../auth/index.js";
+import { logStreamOpened } from "../../observability/index.js";
 import type { RoomEvent, RoomListener, RoomManager } from "../../rooms/index.js";
-import { createFrameCache, pumpListener, whenTokenExpires } from "../shared/index.js";
+import { createFrameCache, deliveryReport, pumpListener, whenTokenExpires } from "../shared/index.js";
 import { callPrincipal, peerAddress } from "./call-principal.js";
 import { malformedStatus } from "./malformed.js";
 import type { ResolvedChatServiceOptions } from "./options.js";
@@ -35,6 +36,7 @@ export class StreamHandler {
   /** Open calls, each with the controller that closes its listener. */
   readonly #open = new Map<StreamCall, AbortController>();
   #shuttingDown = false;
+  readonly #onDelivered: ReturnType<typeof deliveryReport>;
 
   constructor(
     rooms: RoomManager,
@@ -45,6 +47,7 @@ export class StreamHandler {
     this.#options = options;
     const frameOf = createFrameCache((event) => serialize(toWireEvent(event)));
     this.#encode = (event) => frameOf(event).frame;
+    this.#onDelivered = deliveryReport(options.metrics, "grpc");
   }
 
   get openStreams(): number {
@@ -103,6 +106,8 @@ export class StreamHandler {
   async #pump(call: StreamCall, listener: RoomListener, tokenExpired: () => boolean): Promise<void> {
     const { metrics, logger } = this.#options;
     metrics?.streamOpened("grpc");
+    const { roomId, userId } = listener;
+    const logClosed = logStreamOpened(logger, { adapter: "grpc", roomId, userId });
     let outcome: Awaited<ReturnType<typeof pumpListener>>;
     try {
       outcome = await pumpListener(listener, call, {
@@ -112,25 +117,33 @@ export class StreamHandler {
           return ok;
         },
         maxBuffered: this.#options.maxBufferedMessages,
-        ...(metrics === undefined ? {} : { onDelivered: (n: number) => metrics.delivered("grpc", n) }),
+        onDelivered: this.#onDelivered,
       });
+    } catch (error) {
+      logClosed("failed");
+      throw error;
     } finally {
       metrics?.streamClosed("grpc");
     }
     switch (outcome) {
       case "deleted":
+        logClosed(outcome);
         call.end(); // OK, after the `deleted` event
         return;
       case "slow_consumer":
         metrics?.evicted("grpc", outcome);
-        logger.info({ roomId: listener.roomId, outcome }, "slow gRPC stream ended");
+        logClosed(outcome);
         return endWithStatus(call, chatStatus("slow_consumer", EVICTED));
       case "history_lost":
-        logger.info({ roomId: listener.roomId, outcome }, "gRPC stream ended: history lost");
+        logClosed(outcome);
         return endWithStatus(call, chatStatus("history_lost", HISTORY_LOST));
       case "ended":
-        if (tokenExpired()) return endWithStatus(call, chatStatus("unauthenticated", TOKEN_EXPIRED));
+        if (tokenExpired()) {
+          logClosed("token_expired");
+          return endWithStatus(call, chatStatus("unauthenticated", TOKEN_EXPIRED));
+        }
         // Ended without a deletion: the client left, or the server (or its rooms) is closing.
+        logClosed(call.cancelled || call.destroyed ? "client_left" : "shutting_down");
         return endWithStatus(call, chatStatus("shutting_down", SHUTTING_DOWN));
     }
   }

@@ -1,1 +1,1 @@
-export { createHtmlRouter } from "./routes.js";
+export { createHtmlRouter, type HtmlRouterOptions } from "./routes.js";

@@ -11,6 +11,8 @@ import {
   errorHandler,
   type HttpAdapterOptions,
   historyHandler,
+  notesOf,
+  observeRequests,
   poster,
   queryString,
   queryToken,
@@ -30,13 +32,24 @@ const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
   "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+export interface HtmlRouterOptions extends HttpAdapterOptions {
+  /**
+   * Also answer the JSON routes the page script calls (`GET
+   * /room/:roomId/messages`, `GET /stream/:roomId`, a JSON `POST /room/:roomId`).
+   * Off when the REST router is mounted after this one: it answers them, and
+   * the metrics and logs say `rest` for them. @default true
+   */
+  readonly apiRoutes?: boolean;
+}
+
 /**
  * The browser UI and exactly the routes its pages use: `GET /`, `GET /open`,
  * `POST /rooms`, `GET /room/:roomId` (page), `POST /room/:roomId` (form or the
  * page script's JSON), `GET /room/:roomId/messages`, `GET /stream/:roomId`, `/assets/*`.
  */
-export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOptions): Router {
+export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions): Router {
   const resolved = resolveHttpOptions(options);
+  const apiRoutes = options?.apiRoutes ?? true;
   const router = express.Router();
   const parse = bodyParsers(resolved);
   const pages = new Pages(rooms);
@@ -47,8 +60,13 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
     res.status(status).set("content-security-policy", CONTENT_SECURITY_POLICY).type("html").send(html);
   };
 
+  router.use(observeRequests("html", resolved));
   router.use(
     "/assets",
+    (_req, res, next) => {
+      notesOf(res).route = "/assets/*";
+      next();
+    },
     express.static(fileURLToPath(new URL("./assets", import.meta.url)), { maxAge: "1h", fallthrough: false }),
   );
   router.use(tokenToCookie);
@@ -62,6 +80,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
     } catch (error) {
       if (!prefersHtml(req)) throw error; // a JSON error, like the API's
       const { code, message } = describeError(error);
+      notesOf(res).errorCode = code;
       const visible = await visibleRooms(req, rooms, auth);
       sendPage(res, statusOf(code), await pages.index(visible, { error: message, requested }));
     }
@@ -78,7 +97,8 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
     parse,
     async (req: Request, res: express.Response, next: express.NextFunction) => {
       if (bodyKind(req) === "json") {
-        await submitJson(req, res, next);
+        if (apiRoutes) await submitJson(req, res, next);
+        else next("router");
         return;
       }
       const roomId = validateRoomId(req.params.roomId);
@@ -91,24 +111,27 @@ export function createHtmlRouter(rooms: RoomManager, options?: HttpAdapterOption
         // a client that asks for JSON gets the API's JSON error.
         const { code, message } = describeError(error);
         if (statusOf(code) >= 500 || !prefersHtml(req)) throw error;
+        notesOf(res).errorCode = code;
         const draft = typeof req.body.message === "string" ? req.body.message : "";
         const view = { user, signedIn: tokenUser !== undefined, draft, error: message };
         sendPage(res, statusOf(code), await pages.room(roomId, view));
       }
     },
   );
-  router.get("/room/:roomId/messages", historyHandler(rooms, auth));
-  router.get("/stream/:roomId", sseStreamHandler(rooms, resolved));
+  if (apiRoutes) {
+    router.get("/room/:roomId/messages", historyHandler(rooms, auth));
+    router.get("/stream/:roomId", sseStreamHandler(rooms, resolved, "html"));
+  }
   // A browser refused a page for want of a token (or of a capability) gets a page that says so.
   router.use(async (error: unknown, req: Request, res: express.Response, next: express.NextFunction) => {
     if (!(error instanceof AuthError) || !isPageRequest(req)) {
       next(error);
       return;
     }
-    resolved.metrics?.requestError("html", error.code);
+    notesOf(res).errorCode = error.code;
     sendPage(res, statusOf(error.code), await pages.index([], { error: error.message }));
   });
-  router.use(errorHandler(resolved, "html"));
+  router.use(errorHandler(resolved));
   return router;
 }
 

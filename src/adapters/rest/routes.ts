@@ -7,6 +7,7 @@ import {
   errorHandler,
   type HttpAdapterOptions,
   historyHandler,
+  observeRequests,
   resolveHttpOptions,
   sseStreamHandler,
   submitHandler,
@@ -22,11 +23,11 @@ export function createRestRouter(rooms: RoomManager, options?: HttpAdapterOption
   const resolved = resolveHttpOptions(options);
   const router = createRouter();
   const parse = bodyParsers(resolved);
-
   const { auth } = resolved;
+  router.use(observeRequests("rest", resolved));
 
   router.post("/room/:roomId", parse, submitHandler(rooms, resolved));
-  router.get("/stream/:roomId", sseStreamHandler(rooms, resolved));
+  router.get("/stream/:roomId", sseStreamHandler(rooms, resolved, "rest"));
   router.delete("/room/:roomId", async (req, res) => {
     await access(req, auth, "admin");
     await rooms.deleteRoom(req.params.roomId as string);
@@ -42,6 +43,6 @@ export function createRestRouter(rooms: RoomManager, options?: HttpAdapterOption
     res.json({ rooms: await visibleRooms(req, rooms, auth) });
   });
   router.post("/rooms", parse, createRoomHandler(rooms, auth));
-  router.use(errorHandler(resolved, "rest"));
+  router.use(errorHandler(resolved));
   return router;
 }

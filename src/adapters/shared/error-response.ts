@@ -3,6 +3,7 @@ import { AuthError } from "../../auth/index.js";
 import { RoomError } from "../../rooms/index.js";
 import type { HttpErrorCode } from "./error-codes.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
+import { notesOf } from "./request-notes.js";
 
 /** The one table from error codes to HTTP statuses: a row for every code, or it does not compile. */
 const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = {
@@ -54,6 +55,7 @@ export function statusOf(code: HttpErrorCode): number {
 
 /** Writes `{"error":{"code","message"}}` with the status of `code`, always as JSON. */
 export function sendError(res: Response, code: HttpErrorCode, message: string): void {
+  notesOf(res).errorCode = code;
   // Set, not defaulted: res.json() keeps a Content-Type a failed handler had already set.
   if (code === "unauthenticated") res.set("www-authenticate", 'Bearer realm="chat-server"');
   res.status(statusOf(code)).type("json").json({ error: { code, message } });
@@ -107,13 +109,13 @@ export function describeError(error: unknown): { code: HttpErrorCode; message: s
 }
 
 /** Express error middleware: JSON error bodies, stacks only in the log. */
-export function errorHandler(options: ResolvedHttpOptions, adapter: "rest" | "html"): ErrorRequestHandler {
+export function errorHandler(options: ResolvedHttpOptions): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { code, message, known } = describeError(error);
     if (!known)
       options.logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
-    options.metrics?.requestError(adapter, code);
     if (res.headersSent) {
+      notesOf(res).errorCode = code;
       res.destroy();
       return;
     }

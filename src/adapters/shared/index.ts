@@ -4,6 +4,7 @@
 export { access, type CallerChecks, poster, principalOf, streamer, visibleRooms } from "./access.js";
 export { apiCors, CORS_PATHS, validateCorsOrigins } from "./api-cors.js";
 export { bodyKind, bodyParsers, queryString } from "./body.js";
+export { deliveryReport } from "./delivery-report.js";
 export type { AdapterErrorCode, HttpErrorCode } from "./error-codes.js";
 export { describeError, errorHandler, HttpError, sendError, statusOf } from "./error-response.js";
 export { eventData } from "./event-data.js";
@@ -12,11 +13,12 @@ export { createRoomHandler, historyHandler, roomPagePath, submitForm, submitHand
 export { type HttpAdapterOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 export { type HttpServerLimits, type RunningHttpServer, startHttpServer } from "./http-server.js";
 export { endSocketWithError } from "./raw-error.js";
+export { notesOf, observeRequests, type RequestNotes } from "./request-notes.js";
 export { queryToken, requestToken, TOKEN_COOKIE } from "./request-token.js";
 export { DEFAULT_GRACE_MS } from "./shutdown.js";
 export { sseStreamHandler } from "./sse-stream.js";
 export { STREAM_DEFAULTS } from "./stream-defaults.js";
 export { type PumpOutcome, pumpListener } from "./stream-pump.js";
-export { tickCorker, tickCounter } from "./tick-batching.js";
+export { tickCorker } from "./tick-batching.js";
 export type { TlsCertificate } from "./tls.js";
 export { whenTokenExpires } from "./token-expiry.js";

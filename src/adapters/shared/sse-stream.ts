@@ -1,13 +1,16 @@
 import type { Request, RequestHandler, Response } from "express";
+import { type AdapterLabel, logStreamOpened, type StreamEndReason } from "../../observability/index.js";
 import { parseCursor, type RoomManager } from "../../rooms/index.js";
 import { streamer } from "./access.js";
 import { queryString } from "./body.js";
+import { deliveryReport } from "./delivery-report.js";
 import { HttpError } from "./error-response.js";
 import { HeartbeatSweep } from "./heartbeat-sweep.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
+import { notesOf } from "./request-notes.js";
 import { createFrameFormatter, HEARTBEAT_FRAME } from "./sse-frames.js";
 import { pumpListener } from "./stream-pump.js";
-import { tickCorker, tickCounter } from "./tick-batching.js";
+import { tickCorker } from "./tick-batching.js";
 import { whenTokenExpires } from "./token-expiry.js";
 
 /**
@@ -16,11 +19,16 @@ import { whenTokenExpires } from "./token-expiry.js";
  * resumes after that message id. The stream ends after a `deleted` event, on
  * shutdown (clients reconnect and resume), or when the client falls too far
  * behind (the socket is dropped; the client resumes from its last id).
+ * `adapter` labels its metrics and log lines.
  */
-export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOptions): RequestHandler {
+export function sseStreamHandler(
+  rooms: RoomManager,
+  options: ResolvedHttpOptions,
+  adapter: AdapterLabel,
+): RequestHandler {
   const formatter = createFrameFormatter();
   const corkForTick = tickCorker();
-  const countDelivered = tickCounter((n) => options.metrics?.delivered("sse", n));
+  const onDelivered = deliveryReport(options.metrics, adapter);
   const heartbeats = new HeartbeatSweep(HEARTBEAT_FRAME, options.heartbeatMs);
   let open = 0;
   return async (req, res) => {
@@ -57,8 +65,9 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
       since: lastEventId || queryString(req, "since"),
     });
     // A stream must not outlive its token: it ends, and the client resumes with a fresh one.
+    let tokenExpired = false;
     const stopExpiry = whenTokenExpires(options.auth, principal, () => {
-      options.logger.info({ roomId, outcome: "token_expired" }, "SSE stream ended");
+      tokenExpired = true;
       listener.close();
     });
     res.on("close", stopExpiry);
@@ -70,9 +79,12 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
       listener.close();
       return;
     }
-    options.metrics?.streamOpened("sse");
+    options.metrics?.streamOpened(adapter);
+    notesOf(res).stream = true;
+    const logClosed = logStreamOpened(options.logger, { adapter, roomId, userId: listener.userId });
     startEventStream(req, res);
     const stopHeartbeat = heartbeats.add(socket);
+    let reason: StreamEndReason = "shutting_down";
     try {
       // The body is close-delimited (see startEventStream), so frames go straight to the
       // socket: res.write() would add a cork, a nextTick and three _send() calls per frame.
@@ -83,21 +95,21 @@ export function sseStreamHandler(rooms: RoomManager, options: ResolvedHttpOption
         },
         sizeOf: formatter.byteLength,
         maxBuffered: options.maxBufferedBytes,
-        ...(options.metrics === undefined ? {} : { onDelivered: countDelivered }),
+        onDelivered,
       });
+      // Ended without a deletion or an eviction: the token, the client, or else the server's shutdown.
+      if (outcome !== "ended") reason = outcome;
+      else if (tokenExpired) reason = "token_expired";
+      else if (socket.destroyed) reason = "client_left";
       if (outcome === "slow_consumer") {
-        options.metrics?.evicted("sse", outcome);
-        options.logger.info({ roomId: listener.roomId, outcome }, "slow SSE client dropped");
+        options.metrics?.evicted(adapter, outcome);
         // Its buffer will not drain: free it now rather than wait for a timeout.
         res.destroy();
-      } else {
-        if (outcome === "history_lost")
-          options.logger.info({ roomId: listener.roomId, outcome }, "SSE stream ended");
-        res.end();
-      }
+      } else res.end();
     } finally {
       stopHeartbeat();
-      options.metrics?.streamClosed("sse");
+      options.metrics?.streamClosed(adapter);
+      logClosed(reason);
     }
   }
 }

@@ -27,8 +27,8 @@ export interface PumpOptions {
    * below its own high-water mark (which must be below the other half).
    */
   readonly maxBuffered: number;
-  /** Called after each write, with the number of events written (metrics). */
-  readonly onDelivered?: (count: number) => void;
+  /** Called after each write, with the events written (metrics). */
+  readonly onDelivered?: ((events: readonly RoomEvent[]) => void) | undefined;
 }
 
 const one = (): number => 1;
@@ -70,7 +70,7 @@ export function pumpListener(
         const end = sliceEnd(events, start, sizeOf, sliceBudget);
         const slice = start === 0 && end === events.length ? events : events.slice(start, end);
         const ok = options.write(slice);
-        options.onDelivered?.(slice.length);
+        options.onDelivered?.(slice);
         if (slice[slice.length - 1]?.type === "deleted") {
           finish("deleted");
           return true;

@@ -5,11 +5,11 @@ import { AuthError, type Principal } from "../../auth/index.js";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
 import {
   DEFAULT_GRACE_MS,
+  deliveryReport,
   describeError,
   endSocketWithError,
   streamer,
   tickCorker,
-  tickCounter,
   whenTokenExpires,
 } from "../shared/index.js";
 import { WS_CLOSE } from "./close-codes.js";
@@ -56,7 +56,7 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     options: resolved,
     frameOf: createWsFrameFormatter(),
     cork: tickCorker(),
-    countDelivered: tickCounter((n) => metrics?.delivered("ws", n)),
+    onDelivered: deliveryReport(metrics, "ws"),
   };
   const sessions = new Set<WsSession>();
   let opening = 0;

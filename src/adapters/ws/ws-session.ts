@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
 import { AuthError, authorize, type Principal, rateKey } from "../../auth/index.js";
+import { logStreamOpened, type StreamEndReason } from "../../observability/index.js";
 import { RoomError, type RoomEvent, type RoomListener, type RoomManager } from "../../rooms/index.js";
 import { type CachedFrame, type PumpOutcome, pumpListener } from "../shared/index.js";
 import { type ClientFrame, parseClientFrame } from "./client-frames.js";
@@ -16,8 +17,8 @@ export interface WsSessionContext {
   readonly frameOf: (event: RoomEvent) => CachedFrame<Buffer>;
   /** Corks a socket until the end of the tick (one syscall per burst). */
   readonly cork: (socket: Duplex) => void;
-  /** Counts delivered events for the metrics. */
-  readonly countDelivered: (count: number) => void;
+  /** Reports delivered events to the metrics. */
+  readonly onDelivered: ((events: readonly RoomEvent[]) => void) | undefined;
 }
 
 /** Event payloads are UTF-8 JSON in Buffers: sent as text frames. */
@@ -53,6 +54,8 @@ export class WsSession {
   #lastId: string | undefined;
   #alive = true;
   #closing = false;
+  /** Why the server closed the socket; a close it did not start is the client's. */
+  #endReason: StreamEndReason = "client_left";
   /** No more client frames are read (a close is queued behind their answers). */
   #ending = false;
   #inbound: Promise<void>;
@@ -84,7 +87,14 @@ export class WsSession {
     this.#inbound = new Promise<void>((resolve) => {
       this.#readyWritten = resolve;
     });
-    this.closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+    const { roomId, userId } = listener;
+    const logClosed = logStreamOpened(context.options.logger, { adapter: "ws", roomId, userId });
+    this.closed = new Promise<void>((resolve) =>
+      ws.once("close", () => {
+        logClosed(this.#endReason);
+        resolve();
+      }),
+    );
     ws.on("message", (data, isBinary) => this.#receive(data, isBinary));
     ws.on("pong", () => {
       this.#alive = true;
@@ -102,29 +112,26 @@ export class WsSession {
         write: (events) => this.#write(events),
         sizeOf: (event) => this.#context.frameOf(event).bytes,
         maxBuffered: this.#context.options.maxBufferedBytes,
-        onDelivered: this.#context.countDelivered,
+        onDelivered: this.#context.onDelivered,
       });
     } catch (error) {
       this.#context.options.logger.error(
         { err: error, roomId: this.#listener.roomId },
         "WebSocket stream failed",
       );
-      this.#close(WS_CLOSE.internalError, resumeReason("internal error", this.#lastId));
+      this.#close(WS_CLOSE.internalError, resumeReason("internal error", this.#lastId), "failed");
       return;
     }
-    const { metrics, logger } = this.#context.options;
     switch (outcome) {
       case "deleted":
-        this.#close(WS_CLOSE.normal, "room deleted");
+        this.#close(WS_CLOSE.normal, "room deleted", outcome);
         return;
       case "slow_consumer":
-        metrics?.evicted("ws", outcome);
-        logger.info({ roomId: this.#listener.roomId, outcome }, "slow WebSocket client closed");
-        this.#close(WS_CLOSE.slowConsumer, resumeReason("too slow", this.#lastId));
+        this.#context.options.metrics?.evicted("ws", outcome);
+        this.#close(WS_CLOSE.slowConsumer, resumeReason("too slow", this.#lastId), outcome);
         return;
       case "history_lost":
-        logger.info({ roomId: this.#listener.roomId, outcome }, "WebSocket stream ended");
-        this.#close(WS_CLOSE.historyLost, resumeReason("history lost", this.#lastId));
+        this.#close(WS_CLOSE.historyLost, resumeReason("history lost", this.#lastId), outcome);
         return;
       case "ended":
         // The client left, or the server ended the listener: it is shutting down.
@@ -134,13 +141,12 @@ export class WsSession {
 
   /** Closes with 1012 and the cursor to reconnect with. */
   shutdown(): void {
-    this.#close(WS_CLOSE.serviceRestart, resumeReason("server restarting", this.#lastId));
+    this.#close(WS_CLOSE.serviceRestart, resumeReason("server restarting", this.#lastId), "shutting_down");
   }
 
   /** Closes with 4401 and the cursor to reconnect with (with a fresh token). */
   tokenExpired(): void {
-    this.#context.options.logger.info({ roomId: this.#listener.roomId }, "WebSocket token expired");
-    this.#close(WS_CLOSE.unauthenticated, resumeReason("token expired", this.#lastId));
+    this.#close(WS_CLOSE.unauthenticated, resumeReason("token expired", this.#lastId), "token_expired");
   }
 
   /** Cuts the socket without a closing handshake. */
@@ -169,9 +175,11 @@ export class WsSession {
     return !this.#socket.writableNeedDrain;
   }
 
-  #close(code: number, reason: string): void {
+  #close(code: number, reason: string, endReason: StreamEndReason): void {
     if (this.#closing) return;
     this.#closing = true;
+    // A socket the client already closed keeps `client_left`.
+    if (this.#ws.readyState === this.#ws.OPEN) this.#endReason = endReason;
     this.#ending = true;
     this.#listener.close();
     this.#ws.close(code, reason);
@@ -200,7 +208,7 @@ export class WsSession {
   /** Reads no more frames; closes once the frames before this one were answered. */
   #endAfterAnswers(code: number, reason: string): void {
     this.#ending = true;
-    this.#enqueue(async () => this.#close(code, reason));
+    this.#enqueue(async () => this.#close(code, reason, "client_error"));
   }
 
   /** Runs `task` after the tasks of earlier frames; stops reading while too many wait. */

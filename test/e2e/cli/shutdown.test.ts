@@ -12,6 +12,9 @@ import { openWs } from "../../helpers/ws-client.js";
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
 
+/** Logs at info, where the shutdown notice is. */
+const INFO = { CHAT_LOG_LEVEL: "info" };
+
 /** Resolves once the server has logged that its shutdown began. */
 function untilShuttingDown(server: LiveCli): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -25,7 +28,7 @@ function untilShuttingDown(server: LiveCli): Promise<void> {
 
 describe("chat-server serve shutdown", () => {
   it("on SIGTERM ends SSE streams cleanly, ends gRPC streams with UNAVAILABLE, closes WebSockets with 1012, and exits 0", async () => {
-    const server = await startServe([]);
+    const server = await startServe([], 4, INFO);
     killedAtDispose(disposer, server);
     const sse = await openSse(`${server.httpUrl}/stream/lobby?userId=ann`);
     disposer.defer(() => sse.close());
@@ -54,11 +57,19 @@ describe("chat-server serve shutdown", () => {
     });
     const exit = await server.exit;
     expect(exit.code).toBe(0);
-    expect(exit.stderr).toContain("SIGTERM: shutting down");
+    const notice = exit.stderr
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as { msg: string; signal?: string })
+      .find((line) => line.msg.startsWith("shutting down"));
+    expect(notice?.signal).toBe("SIGTERM");
   });
 
   it("on SIGTERM answers /healthz 503 through the grace period while it still serves, then stops listening", async () => {
-    const server = killedAtDispose(disposer, await startServe(["--only", "rest", "--grace-ms", "4000"], 1));
+    const server = killedAtDispose(
+      disposer,
+      await startServe(["--only", "rest", "--grace-ms", "4000"], 1, INFO),
+    );
     const sse = await openSse(`${server.httpUrl}/stream/lobby?userId=ann`);
     disposer.defer(() => sse.close());
     expect((await sse.next())?.event).toBe("ready");
@@ -105,7 +116,7 @@ describe("chat-server serve shutdown", () => {
   });
 
   it("exits at once on a second signal while the first shutdown waits for a connection", async () => {
-    const server = await startServe(["--only", "rest", "--grace-ms", "600000"], 1);
+    const server = await startServe(["--only", "rest", "--grace-ms", "600000"], 1, INFO);
     killedAtDispose(disposer, server);
     // A request whose body never finishes keeps its connection busy through the grace period.
     const port = Number(new URL(server.httpUrl as string).port);

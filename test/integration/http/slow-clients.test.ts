@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../src/rooms/index.js";
+import { capturedLogger } from "../../helpers/captured-logger.js";
 import { heapUsed } from "../../helpers/heap.js";
 import { rawGet } from "../../helpers/http-raw.js";
 import { Disposer, startTestServer } from "../../helpers/http-server.js";
@@ -13,7 +14,10 @@ const { messages: MESSAGES, chunk: CHUNK, maxBufferedBytes: MAX_BUFFERED, padded
 
 describe("a client that stops reading", () => {
   it("is disconnected by the server, memory stays bounded, and a reading client in the room gets every message in order", async () => {
-    const server = await startTestServer(disposer, { app: { maxBufferedBytes: MAX_BUFFERED } });
+    const log = capturedLogger();
+    const server = await startTestServer(disposer, {
+      app: { maxBufferedBytes: MAX_BUFFERED, logger: log.logger },
+    });
     const reader = await server.stream("/stream/lobby");
     expect((await reader.next())?.event).toBe("ready");
     const slow = disposer.add(await rawGet(server.port, "/stream/lobby"), (c) => c.socket.destroy());
@@ -50,6 +54,10 @@ describe("a client that stops reading", () => {
     const delivered = text.split("event: message\n").length - 1;
     expect(delivered).toBeLessThan(MESSAGES);
     expect(text).not.toContain("event: deleted");
+    // The eviction is a warning in the log, with the stream's room and how long it lasted.
+    const evicted = log.lines().find((line) => line.reason === "slow_consumer");
+    expect(evicted).toMatchObject({ level: 40, msg: expect.stringContaining("evicted"), roomId: "lobby" });
+    expect(evicted?.durationMs).toBeTypeOf("number");
 
     // The reading client is still live.
     await server.rooms.submit({ roomId: "lobby", userId: "ann", text: "sentinel" });

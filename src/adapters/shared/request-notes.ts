@@ -1,0 +1,55 @@
+import type { RequestHandler, Response } from "express";
+import { type AdapterLabel, recordRequest } from "../../observability/index.js";
+import type { ResolvedHttpOptions } from "./http-options.js";
+
+/** What the handlers tell the access log and the metrics about the response they gave. */
+export interface RequestNotes {
+  /** The adapter whose router the request entered last (the pages hand JSON clients on to the API). */
+  adapter?: AdapterLabel;
+  /** The route's pattern, where `req.route` does not say it (assets, the fallback). */
+  route?: string;
+  /** The error code answered, as a JSON error or an error page. */
+  errorCode?: string;
+  /** The response is a stream: it has open and close lines of its own, not an access line. */
+  stream?: boolean;
+}
+
+export function notesOf(res: Response): RequestNotes {
+  const locals = res.locals as { chatNotes?: RequestNotes };
+  locals.chatNotes ??= {};
+  return locals.chatNotes;
+}
+
+/**
+ * Labels requests with `adapter` and, for a request no earlier router took
+ * in, writes its access line, its histogram sample and its error count once
+ * the response is over.
+ */
+export function observeRequests(
+  adapter: AdapterLabel,
+  { logger, metrics }: Pick<ResolvedHttpOptions, "logger" | "metrics">,
+): RequestHandler {
+  return (req, res, next) => {
+    const notes = notesOf(res);
+    const seen = notes.adapter !== undefined;
+    notes.adapter = adapter;
+    if (!seen) {
+      const started = performance.now();
+      res.once("close", () => {
+        const answeredBy = notes.adapter ?? adapter;
+        if (notes.errorCode !== undefined) metrics?.requestError(answeredBy, notes.errorCode);
+        if (notes.stream === true) return;
+        const route = notes.route ?? (req.route?.path as string | undefined) ?? "unmatched";
+        const request = {
+          adapter: answeredBy,
+          route,
+          method: req.method,
+          status: String(res.statusCode),
+          seconds: (performance.now() - started) / 1000,
+        };
+        recordRequest(logger, metrics, request, Number(res.getHeader("content-length") ?? 0));
+      });
+    }
+    next();
+  };
+}
