@@ -14,6 +14,7 @@ import {
 } from "../adapters/grpc/index.js";
 import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
 import { type ChatClient, ClientError, type TailOptions } from "./chat-client.js";
+import { unreachable } from "./unreachable.js";
 
 /** The gRPC client of the CLI, built from proto/chat.proto. */
 export class GrpcChatClient implements ChatClient {
@@ -106,7 +107,7 @@ export class GrpcChatClient implements ChatClient {
 
   #error(error: ServiceError): ClientError {
     if (error.code === status.UNAVAILABLE && !/shutting down/i.test(error.details)) {
-      return new ClientError("unreachable", `cannot reach ${this.#address} (${error.details})`);
+      return unreachable(this.#address, error.details);
     }
     return new ClientError(status[error.code] ?? String(error.code), error.details || error.message);
   }

@@ -1,6 +1,7 @@
 import { EventSource } from "eventsource";
 import type { Message, RoomEvent, RoomInfo } from "../rooms/index.js";
 import { type ChatClient, ClientError, roomEventFromJson, type TailOptions } from "./chat-client.js";
+import { errorDetail, unreachable } from "./unreachable.js";
 
 const EVENT_TYPES = ["ready", "message", "joined", "left", "deleted"] as const;
 
@@ -101,8 +102,7 @@ export class HttpChatClient implements ChatClient {
 
 /** A request that never got an answer: the server is down or the address is wrong. */
 export function networkError(base: string, error: unknown): ClientError {
-  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-  return new ClientError("unreachable", `cannot reach ${base} (${cause})`);
+  return unreachable(base, errorDetail(error));
 }
 
 async function errorFrom(response: Response): Promise<ClientError> {

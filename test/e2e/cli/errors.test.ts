@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { freePort, runCli } from "../../helpers/cli.js";
+import { freePort, runCli, startServe } from "../../helpers/cli.js";
 
 /** One line on stderr, no stack trace. */
 function expectOneCleanLine(stderr: string): void {
@@ -131,12 +131,37 @@ describe("chat-server errors", () => {
     const port = await freePort();
     const http = await runCli(["send", "lobby", "hi", "--url", `http://127.0.0.1:${port}`]);
     expect(http.code).toBe(1);
-    expect(http.stderr).toContain(`error: cannot reach http://127.0.0.1:${port}`);
-    expectOneCleanLine(http.stderr);
+    expect(http.stderr).toBe(`error: cannot reach http://127.0.0.1:${port}: nothing is listening there\n`);
     const grpc = await runCli(["rooms", "--grpc", `127.0.0.1:${port}`]);
     expect(grpc.code).toBe(1);
-    expect(grpc.stderr).toContain(`error: cannot reach 127.0.0.1:${port}`);
-    expectOneCleanLine(grpc.stderr);
+    expect(grpc.stderr).toBe(`error: cannot reach 127.0.0.1:${port}: nothing is listening there\n`);
+  });
+
+  it("says in a plain sentence when a client talks to the other protocol's port", async () => {
+    const server = await startServe(["--only", "rest,grpc"], 2);
+    try {
+      const grpcAddress = server.grpcAddress as string;
+      const httpAddress = new URL(server.httpUrl as string).host;
+      const http = await runCli(["rooms", "--url", `http://${grpcAddress}`]);
+      expect(http.stderr).toBe(
+        `error: cannot reach http://${grpcAddress}: what answers there does not speak HTTP (is it the gRPC port?)\n`,
+      );
+      const grpc = await runCli(["rooms", "--grpc", httpAddress]);
+      expect(grpc.stderr).toBe(
+        `error: cannot reach ${httpAddress}: what answers there does not speak gRPC (is it the HTTP port?)\n`,
+      );
+      const tls = await runCli(["rooms", "--url", `https://${httpAddress}`]);
+      expect(tls.stderr).toBe(
+        `error: cannot reach https://${httpAddress}: it does not speak TLS (try plaintext: http://, or gRPC without --grpc-ca)\n`,
+      );
+      const host = await runCli(["rooms", "--url", "http://no-such-host.invalid:8080"]);
+      expect(host.stderr).toBe(
+        "error: cannot reach http://no-such-host.invalid:8080: that host name does not resolve\n",
+      );
+    } finally {
+      server.child.kill("SIGKILL");
+      await server.exit;
+    }
   });
 
   it("shows the stack trace only with --verbose", async () => {
