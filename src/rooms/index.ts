@@ -29,6 +29,7 @@ export { MemoryRoomStore, type MemoryStoreOptions, type MemoryStoreStats } from 
 export { positiveInteger, positiveNumber } from "./option-checks.js";
 export {
   type HistoryOptions,
+  type HistoryPage,
   type OpenListenerOptions,
   RoomManager,
   type RoomManagerOptions,

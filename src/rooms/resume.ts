@@ -24,12 +24,7 @@ export function planResume(
   slice: HistorySlice,
 ): ResumePlan {
   const lastId = slice.lastOffset > 0 ? formatMessageId(slice.epoch, slice.lastOffset) : null;
-  const recovered =
-    cursor === undefined
-      ? null
-      : slice.epoch === cursor.epoch &&
-        cursor.offset >= slice.firstOffset - 1 &&
-        cursor.offset <= slice.lastOffset;
+  const recovered = recoveredAfter(cursor, slice);
   return {
     ready: { type: "ready", roomId, members, lastId, recovered },
     replay: cursor === undefined ? [] : slice.messages,
@@ -40,4 +35,18 @@ export function planResume(
 /** A cursor of the room's epoch past its top: the store's history went back in time. */
 export function isAheadOfHistory(cursor: Cursor | undefined, slice: HistorySlice): boolean {
   return cursor !== undefined && cursor.epoch === slice.epoch && cursor.offset > slice.lastOffset;
+}
+
+/**
+ * Whether `slice` (read after `cursor`) continues right after it: `null`
+ * without a cursor, `false` when messages may be missing (a cursor older than
+ * the retained history, of a lost history, or past its top).
+ */
+export function recoveredAfter(cursor: Cursor | undefined, slice: HistorySlice): boolean | null {
+  if (cursor === undefined) return null;
+  return (
+    slice.epoch === cursor.epoch &&
+    cursor.offset >= slice.firstOffset - 1 &&
+    cursor.offset <= slice.lastOffset
+  );
 }

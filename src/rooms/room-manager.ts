@@ -8,7 +8,7 @@ import { type RoomListener, RoomListenerImpl } from "./listener.js";
 import { MemoryRoomStore, type MemoryStoreStats } from "./memory-store.js";
 import { positiveInteger } from "./option-checks.js";
 import { ReplayPages } from "./replay-pages.js";
-import { isAheadOfHistory, planResume } from "./resume.js";
+import { isAheadOfHistory, planResume, recoveredAfter } from "./resume.js";
 import type { RoomEntry } from "./room-entry.js";
 import { RoomFeed } from "./room-feed.js";
 import { generateRoomName } from "./room-names.js";
@@ -61,6 +61,18 @@ export interface HistoryOptions {
   readonly since?: string | undefined;
   /** Without `since`, the latest `limit` messages. @default 100 */
   readonly limit?: number | undefined;
+}
+
+/** A page of history, and whether it continues right after the `since` it was asked for. */
+export interface HistoryPage {
+  /** Oldest first. */
+  readonly messages: readonly Message[];
+  /**
+   * `null` without `since`; `true` when the page starts right after it;
+   * `false` when messages may be missing before the page (the cursor is older
+   * than the retained history or from a lost one): as `ready.recovered`.
+   */
+  readonly recovered: boolean | null;
 }
 
 /** Counters for observability, monotonically increasing. */
@@ -258,7 +270,15 @@ export class RoomManager {
    * retained message.
    * @throws RoomNotFoundError, ValidationError
    */
-  history(roomId: string, options?: HistoryOptions): Promise<Message[]> {
+  async history(roomId: string, options?: HistoryOptions): Promise<Message[]> {
+    return [...(await this.historyPage(roomId, options)).messages];
+  }
+
+  /**
+   * `history()`, saying whether the page continues right after `since`.
+   * @throws RoomNotFoundError, ValidationError
+   */
+  historyPage(roomId: string, options?: HistoryOptions): Promise<HistoryPage> {
     return this.#validated(() => {
       validateRoomId(roomId);
       const limit =
@@ -270,9 +290,10 @@ export class RoomManager {
           ...(cursor === undefined ? { latest: true } : { afterOffset: cursor.offset }),
         });
         if (slice === undefined) throw new RoomNotFoundError(roomId);
+        const recovered = recoveredAfter(cursor, slice);
         if (cursor !== undefined && slice.epoch !== cursor.epoch)
           slice = await this.#store.read(roomId, { limit });
-        return [...(slice?.messages ?? [])];
+        return { messages: slice?.messages ?? [], recovered };
       });
     });
   }

@@ -23,6 +23,7 @@ import {
   type ListMessagesRequest,
   optionalString,
   type RoomRequest,
+  resumeStatus,
   type SubmitRequest,
   toWireMessage,
   toWireRoom,
@@ -77,12 +78,12 @@ export function addChatService(
     }),
     ListMessages: unary("ListMessages", async ({ roomId, since, limit }: ListMessagesRequest, caller) => {
       authorize(caller, "subscribe", roomId);
-      const messages = await rooms.history(roomId, {
+      const { messages, recovered } = await rooms.historyPage(roomId, {
         since: optionalString(since),
         // proto3 sends 0 for an absent int: the default page.
         limit: limit === 0 ? undefined : limit,
       });
-      return { roomId, messages: messages.map(toWireMessage) };
+      return { roomId, messages: messages.map(toWireMessage), recovered: resumeStatus(recovered) };
     }),
   };
   server.addService(definition, implementation);

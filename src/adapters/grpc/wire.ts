@@ -83,6 +83,7 @@ export interface ListRoomsResponse {
 export interface ListMessagesResponse {
   readonly roomId: string;
   readonly messages: readonly WireMessage[];
+  readonly recovered: ResumeStatus;
 }
 
 /** proto3 cannot tell an absent string from an empty one: `""` means "not given". */
@@ -119,7 +120,8 @@ export function toWireRoom(room: RoomInfo): WireRoom {
   };
 }
 
-function resumeStatus(recovered: boolean | null): ResumeStatus {
+/** `recovered` (as in `ready`, or a history page) as the proto enum. */
+export function resumeStatus(recovered: boolean | null): ResumeStatus {
   if (recovered === null) return "RESUME_STATUS_UNSPECIFIED";
   return recovered ? "RESUME_STATUS_RECOVERED" : "RESUME_STATUS_INCOMPLETE";
 }

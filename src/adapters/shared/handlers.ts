@@ -70,7 +70,7 @@ export function createRoomHandler(rooms: RoomManager, auth: Authenticator): Requ
   };
 }
 
-/** `GET /room/:roomId/messages?since=&limit=` — history, oldest first. */
+/** `GET /room/:roomId/messages?since=&limit=` — history, oldest first, and whether it follows `since` (`recovered`). */
 export function historyHandler(rooms: RoomManager, auth: Authenticator): RequestHandler {
   return async (req, res) => {
     const roomId = req.params.roomId as string;
@@ -83,10 +83,10 @@ export function historyHandler(rooms: RoomManager, auth: Authenticator): Request
         `Expected \`limit\` to be an integer from 1 to ${rooms.historyLimit}, got ${JSON.stringify(limit)}`,
       );
     }
-    const messages = await rooms.history(roomId, {
+    const { messages, recovered } = await rooms.historyPage(roomId, {
       since: queryString(req, "since"),
       limit: limit === undefined ? undefined : Number(limit),
     });
-    res.json({ roomId, messages });
+    res.json({ roomId, messages, recovered });
   };
 }

@@ -78,6 +78,14 @@ describe("gRPC unary rpcs", () => {
     expect(texts(await chat.listMessages("lobby", "", 2))).toEqual(["m4", "m5"]);
     expect(texts(await chat.listMessages("lobby", sent[0]?.id, 2))).toEqual(["m2", "m3"]);
     expect(texts(await chat.listMessages("lobby", sent[4]?.id))).toEqual([]);
+    expect(all.recovered).toBe("RESUME_STATUS_UNSPECIFIED");
+    expect((await chat.listMessages("lobby", sent[0]?.id)).recovered).toBe("RESUME_STATUS_RECOVERED");
+    // A cursor of a history that was lost (another epoch): the page may be missing messages.
+    const [epoch, offset] = (sent[2]?.id as string).split("-") as [string, string];
+    const lost = `${epoch.startsWith("0") ? "1" : "0"}${epoch.slice(1)}-${offset}`;
+    const page = await chat.listMessages("lobby", lost);
+    expect(page.recovered).toBe("RESUME_STATUS_INCOMPLETE");
+    expect(page.messages).toEqual(sent);
   });
 
   it("DeleteRoom drops the room and its history; a second delete is NOT_FOUND", async () => {

@@ -160,6 +160,28 @@ describe("GET /room/:roomId/messages", () => {
     expect(body.messages).toEqual(sent.slice(-2));
   });
 
+  it("says with `recovered` whether the page follows `since`, or messages may be missing before it", async () => {
+    const server = await startTestServer(disposer, { rooms: { historyLimit: 5 } });
+    const sent: Message[] = [];
+    for (let i = 1; i <= 10; i++)
+      sent.push(await server.rooms.submit({ roomId: "lobby", userId: "ann", text: `m${i}` }));
+    const page = async (query: string) =>
+      (await (await server.fetch(`/room/lobby/messages${query}`)).json()) as {
+        messages: Message[];
+        recovered: boolean | null;
+      };
+    expect((await page("")).recovered).toBeNull();
+    const following = await page(`?since=${sent[7]?.id}`);
+    expect(following).toMatchObject({ recovered: true, messages: sent.slice(8) });
+    // m1 was trimmed long ago: the page starts at the oldest retained message, m6.
+    const trimmed = await page(`?since=${sent[0]?.id}`);
+    expect(trimmed).toMatchObject({ recovered: false, messages: sent.slice(5) });
+    // A cursor of a history that was lost (another epoch: the store restarted empty).
+    const [epoch, offset] = (sent[2]?.id as string).split("-") as [string, string];
+    const lost = `${epoch.startsWith("0") ? "1" : "0"}${epoch.slice(1)}-${offset}`;
+    expect(await page(`?since=${lost}`)).toMatchObject({ recovered: false, messages: sent.slice(5) });
+  });
+
   it("answers 404 for a room that does not exist", async () => {
     const server = await startTestServer(disposer);
     expect(await errorOf(await server.fetch("/room/nowhere/messages"))).toMatchObject({
