@@ -6,7 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { expect, onTestFinished } from "vitest";
 import {
+  formatMessageId,
   type Message,
+  parseCursor,
   type ReadyEvent,
   type RoomEvent,
   type RoomListener,
@@ -200,4 +202,10 @@ export class RoomListenerReader {
     for (const waiter of this.#waiters) waiter.resolve();
     this.#waiters = [];
   }
+}
+
+/** The same offset as message id `id`, in another epoch: a cursor from a history that was lost. */
+export function cursorOfLostHistory(id: string): string {
+  const { epoch, offset } = parseCursor(id);
+  return formatMessageId(epoch.startsWith("0") ? `1${epoch.slice(1)}` : `0${epoch.slice(1)}`, offset);
 }

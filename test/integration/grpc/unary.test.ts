@@ -2,6 +2,7 @@ import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { errorCodeOf } from "../../helpers/grpc-client.js";
 import { useGrpcServers } from "../../helpers/grpc-server.js";
+import { cursorOfLostHistory } from "../../helpers/rooms.js";
 
 const start = useGrpcServers();
 
@@ -81,8 +82,7 @@ describe("gRPC unary rpcs", () => {
     expect(all.recovered).toBe("RESUME_STATUS_UNSPECIFIED");
     expect((await chat.listMessages("lobby", sent[0]?.id)).recovered).toBe("RESUME_STATUS_RECOVERED");
     // A cursor of a history that was lost (another epoch): the page may be missing messages.
-    const [epoch, offset] = (sent[2]?.id as string).split("-") as [string, string];
-    const lost = `${epoch.startsWith("0") ? "1" : "0"}${epoch.slice(1)}-${offset}`;
+    const lost = cursorOfLostHistory(sent[2]?.id as string);
     const page = await chat.listMessages("lobby", lost);
     expect(page.recovered).toBe("RESUME_STATUS_INCOMPLETE");
     expect(page.messages).toEqual(sent);
