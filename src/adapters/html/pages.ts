@@ -8,20 +8,29 @@ import {
   RoomNotFoundError,
   validateUserId,
 } from "../../rooms/index.js";
+import { humanError, humanErrors } from "./human-errors.js";
 
 /** Renders the server-side pages; every value is escaped by eta. */
 export class Pages {
   readonly #eta = new Eta({ views: fileURLToPath(new URL("./views", import.meta.url)), cache: true });
   readonly #rooms: RoomManager;
+  /** What a person reads for each error code, here and in the room page's script. */
+  readonly errorTexts: Readonly<Record<string, string>>;
 
   constructor(rooms: RoomManager) {
     this.#rooms = rooms;
+    this.errorTexts = humanErrors(rooms.maxMessageBytes);
+  }
+
+  /** The person's text for an error code. */
+  errorText(code: string): string {
+    return humanError(this.errorTexts, code);
   }
 
   /** The index, listing `rooms` (those the visitor may see). */
   async index(
     rooms: readonly RoomInfo[],
-    view: { error?: string; requested?: string } = {},
+    view: { error?: string; requested?: string | undefined } = {},
   ): Promise<string> {
     return this.#eta.render("./index", {
       rooms,
@@ -51,6 +60,8 @@ export class Pages {
       signedIn: view.signedIn === true,
       draft: view.draft ?? "",
       error: view.error ?? "",
+      maxMessageBytes: this.#rooms.maxMessageBytes,
+      errorTexts: JSON.stringify(this.errorTexts),
     });
   }
 

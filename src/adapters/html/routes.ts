@@ -4,6 +4,7 @@ import { AuthError } from "../../auth/index.js";
 import { type RoomManager, validateRoomId } from "../../rooms/index.js";
 import {
   access,
+  afterFormPostPath,
   bodyKind,
   bodyParsers,
   createRoomHandler,
@@ -79,10 +80,10 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
       res.redirect(303, roomPagePath(validateRoomId(requested.trim(), "room")));
     } catch (error) {
       if (!prefersHtml(req)) throw error; // a JSON error, like the API's
-      const { code, message } = describeError(error);
+      const { code } = describeError(error);
       notesOf(res).errorCode = code;
       const visible = await visibleRooms(req, rooms, auth);
-      sendPage(res, statusOf(code), await pages.index(visible, { error: message, requested }));
+      sendPage(res, statusOf(code), await pages.index(visible, { error: pages.errorText(code), requested }));
     }
   });
   router.post("/rooms", parse, createRoomHandler(rooms, auth));
@@ -105,15 +106,15 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
       const { userId: tokenUser } = await poster(req, resolved, roomId);
       const user = tokenUser ?? (typeof req.body.user === "string" ? req.body.user : undefined);
       try {
-        res.redirect(303, roomPagePath(roomId, await submitForm(rooms, roomId, req.body, tokenUser)));
+        res.redirect(303, afterFormPostPath(roomId, await submitForm(rooms, roomId, req.body, tokenUser)));
       } catch (error) {
         // Without JavaScript the person sees the page again, with the error and their draft;
         // a client that asks for JSON gets the API's JSON error.
-        const { code, message } = describeError(error);
+        const { code } = describeError(error);
         if (statusOf(code) >= 500 || !prefersHtml(req)) throw error;
         notesOf(res).errorCode = code;
         const draft = typeof req.body.message === "string" ? req.body.message : "";
-        const view = { user, signedIn: tokenUser !== undefined, draft, error: message };
+        const view = { user, signedIn: tokenUser !== undefined, draft, error: pages.errorText(code) };
         sendPage(res, statusOf(code), await pages.room(roomId, view));
       }
     },
@@ -122,14 +123,21 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
     router.get("/room/:roomId/messages", historyHandler(rooms, auth));
     router.get("/stream/:roomId", sseStreamHandler(rooms, resolved, "html"));
   }
-  // A browser refused a page for want of a token (or of a capability) gets a page that says so.
+  // A browser gets an error page in the site's style, never the API's JSON: the index, with the
+  // error in words and, for a room name it cannot use, that name in the box to fix it.
   router.use(async (error: unknown, req: Request, res: express.Response, next: express.NextFunction) => {
-    if (!(error instanceof AuthError) || !isPageRequest(req)) {
+    if (!isPageRequest(req) || res.headersSent) {
       next(error);
       return;
     }
-    notesOf(res).errorCode = error.code;
-    sendPage(res, statusOf(error.code), await pages.index([], { error: error.message }));
+    const { code, known } = describeError(error);
+    if (!known)
+      resolved.logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
+    notesOf(res).errorCode = code;
+    // Without the right token the list of rooms is not the visitor's to see either.
+    const visible = error instanceof AuthError ? [] : await visibleRooms(req, rooms, auth).catch(() => []);
+    const requested = code === "invalid_room_id" ? roomIdInPath(req) : undefined;
+    sendPage(res, statusOf(code), await pages.index(visible, { error: pages.errorText(code), requested }));
   });
   router.use(errorHandler(resolved));
   return router;
@@ -152,6 +160,16 @@ const tokenToCookie: RequestHandler = (req, res, next) => {
   const rest = query.toString();
   res.redirect(303, `${req.path}${rest === "" ? "" : `?${rest}`}`);
 };
+
+/** The room id as the visitor typed it in the address (`/room/<id>`), decoded. */
+function roomIdInPath(req: Request): string {
+  const segment = req.path.split("/")[2] ?? "";
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 /** Whether the client would rather have a page than JSON: a browser says so (`text/html` ranked first); `*\/*` alone, as curl sends, gets JSON. */
 function prefersHtml(req: Request): boolean {

@@ -12,6 +12,14 @@ export function roomPagePath(roomId: string, userId?: string): string {
 }
 
 /**
+ * Where a form post lands: the room page, scrolled to the newest message
+ * (`#latest`), so a browser without JavaScript shows the message just sent.
+ */
+export function afterFormPostPath(roomId: string, userId: string): string {
+  return `${roomPagePath(roomId, userId)}#latest`;
+}
+
+/**
  * `POST /room/:roomId` — JSON `{"userId","text"}` → `201` with the stored
  * message; an HTML form (`user`, `message`) → `303` back to the room page.
  * With auth on, the user is the token's, whatever the body says; with rate
@@ -30,7 +38,7 @@ export function submitHandler(rooms: RoomManager, checks: CallerChecks): Request
         .json(message);
       return;
     }
-    res.redirect(303, roomPagePath(roomId, await submitForm(rooms, roomId, req.body, tokenUser)));
+    res.redirect(303, afterFormPostPath(roomId, await submitForm(rooms, roomId, req.body, tokenUser)));
   };
 }
 

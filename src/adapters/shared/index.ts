@@ -9,7 +9,14 @@ export type { AdapterErrorCode, HttpErrorCode } from "./error-codes.js";
 export { describeError, errorHandler, HttpError, sendError, statusOf } from "./error-response.js";
 export { eventData } from "./event-data.js";
 export { type CachedFrame, createFrameCache } from "./frame-cache.js";
-export { createRoomHandler, historyHandler, roomPagePath, submitForm, submitHandler } from "./handlers.js";
+export {
+  afterFormPostPath,
+  createRoomHandler,
+  historyHandler,
+  roomPagePath,
+  submitForm,
+  submitHandler,
+} from "./handlers.js";
 export { type HttpAdapterOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 export { type HttpServerLimits, type RunningHttpServer, startHttpServer } from "./http-server.js";
 export { endSocketWithError } from "./raw-error.js";

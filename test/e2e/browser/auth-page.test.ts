@@ -35,7 +35,7 @@ describeWithBrowser("the room page with auth required", () => {
     // The stream opened with the cookie: ann is present.
     await expect.poll(() => page.locator("#members li").allTextContents(), poll).toEqual(["ann"]);
 
-    await page.locator('input[name="message"]').fill("signed in");
+    await page.locator('[name="message"]').fill("signed in");
     await page.getByRole("button", { name: "Send" }).click();
     await expect
       .poll(() => page.locator("#messages li.message .text").allTextContents(), poll)
@@ -50,7 +50,9 @@ describeWithBrowser("the room page with auth required", () => {
     const { page } = await openPage(browser, disposer);
     const response = await page.goto(`${server.url}/room/team-a`);
     expect(response?.status()).toBe(401);
-    expect(await page.locator(".error").textContent()).toContain("needs a token");
+    expect(await page.locator(".error").textContent()).toBe(
+      "You need to sign in: open the link with your token again.",
+    );
     expect(await page.content()).not.toContain("secret");
   });
 
@@ -59,6 +61,8 @@ describeWithBrowser("the room page with auth required", () => {
     const { page } = await openPage(browser, disposer);
     const response = await page.goto(`${server.url}/room/lobby?token=${tokens.valid}`);
     expect(response?.status()).toBe(403);
-    expect(await page.locator(".error").textContent()).toContain("may subscribe to room `lobby`");
+    expect(await page.locator(".error").textContent()).toBe(
+      "Your token does not allow that in this room: ask for a link that does.",
+    );
   });
 });

@@ -33,7 +33,7 @@ describeWithBrowser("the room page at a phone's width", () => {
       const { page, errors } = await openPage(browser, disposer, { viewport: { width, height: 844 } });
       await page.goto(`${server.url}/room/a-rather-long-room-name-for-a-phone?user=ann`);
       await page
-        .locator('input[name="message"]')
+        .locator('[name="message"]')
         .fill("a message long enough to wrap on a phone, twice over at least");
       await page.getByRole("button", { name: "Send" }).click();
       await expect.poll(() => page.locator("#messages li.message").count(), { timeout: 10_000 }).toBe(1);
@@ -42,7 +42,7 @@ describeWithBrowser("the room page at a phone's width", () => {
         "#messages li.message",
         "#compose",
         'input[name="user"]',
-        'input[name="message"]',
+        '[name="message"]',
         "#compose button",
       ];
       expect(await clipped(page, width, selectors)).toEqual({ overflow: 0, cut: [] });

@@ -13,7 +13,7 @@ const poll = { timeout: 10_000 };
 const messages = (page: Page) => page.locator("#messages li.message");
 const texts = (page: Page) => messages(page).locator(".text").allTextContents();
 const members = (page: Page) => page.locator("#members li").allTextContents();
-const messageInput = (page: Page) => page.locator('input[name="message"]');
+const messageInput = (page: Page) => page.locator('[name="message"]');
 
 /** Opens the room page as `user` and waits until its stream is up (the user is listed as present). */
 async function openRoom(server: TestServer, user: string, roomId = "lobby") {
@@ -92,8 +92,8 @@ describeWithBrowser("the room page in a browser", () => {
     await send(page, "sent without script");
     const response = await (await posted).response();
     expect(response?.status()).toBe(303);
-    expect(response?.headers().location).toBe("/room/lobby?user=nojs");
-    await page.waitForURL(`${server.url}/room/lobby?user=nojs`);
+    expect(response?.headers().location).toBe("/room/lobby?user=nojs#latest");
+    await page.waitForURL(`${server.url}/room/lobby?user=nojs#latest`);
     expect(await texts(page)).toEqual(["sent without script"]);
     expect(await page.locator('input[name="user"]').inputValue()).toBe("nojs");
     expect(await messageInput(page).inputValue()).toBe("");

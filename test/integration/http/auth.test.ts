@@ -189,7 +189,7 @@ describe("HTTP with --auth required", () => {
       const page = await server.fetch("/room/team-a", { headers: { accept: "text/html" } });
       expect(page.status).toBe(401);
       expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-      expect(await page.text()).toContain("needs a token");
+      expect(await page.text()).toContain("You need to sign in");
       // curl's `Accept: */*` on an API route still gets the JSON error.
       const api = await server.fetch("/room/team-a/messages", { headers: { accept: "*/*" } });
       expect(await errorOf(api)).toMatchObject({ status: 401, code: "unauthenticated" });

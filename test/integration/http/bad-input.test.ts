@@ -222,9 +222,11 @@ describe("bad form posts from a browser", () => {
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await response.text();
-    expect(html).toContain('<span class="error">');
-    expect(html).toContain("Expected `user` to be 1 to 64 characters");
-    expect(html).toContain('value="my &lt;draft&gt;"');
+    // In words for a person, not the API's "Expected `user` to be…", and the draft kept.
+    expect(html).toContain(
+      '<p id="error" class="error" role="alert">Your name must be 1 to 64 characters.</p>',
+    );
+    expect(html).toMatch(/<textarea name="message"[^>]*>my &lt;draft&gt;<\/textarea>/);
     expect(await server.rooms.listRooms()).toEqual([]);
   });
 
@@ -247,7 +249,7 @@ describe("bad form posts from a browser", () => {
       body: "user=ann&message=%C0%AF",
     });
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain("UTF-8");
+    expect(await response.text()).toContain("Write a message first: some text");
     expect(await server.rooms.listRooms()).toEqual([]);
   });
 
@@ -255,7 +257,7 @@ describe("bad form posts from a browser", () => {
     const server = await startTestServer(disposer);
     const response = await server.fetch("/room/lobby", formPost({ user: "ann", message: "é".repeat(2049) }));
     expect(response.status).toBe(413);
-    expect(await response.text()).toContain("4098 bytes");
+    expect(await response.text()).toContain("That message is too long: at most 4096 bytes");
     expect(await server.rooms.listRooms()).toEqual([]);
   });
 

@@ -65,11 +65,19 @@ describe("the server-rendered pages", () => {
     }
   });
 
-  it("answer 400 JSON for a room page with an invalid room id", async () => {
+  it("answers a browser 400 with an error page in words for an invalid room id in the address; an API client keeps JSON", async () => {
     const server = await startTestServer(disposer);
     const response = await server.fetch("/room/a%20b", browser);
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code: "invalid_room_id" } });
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain("A room name is 1 to 64 letters, digits, dots, dashes or underscores.");
+    expect(html).not.toContain("[A-Za-z0-9._-]");
+    // The name as typed, in the box to correct it.
+    expect(html).toContain('value="a b"');
+    const api = await server.fetch("/room/a%20b", { headers: { accept: "application/json" } });
+    expect(api.status).toBe(400);
+    expect(await api.json()).toMatchObject({ error: { code: "invalid_room_id" } });
   });
 });
 
@@ -90,7 +98,8 @@ describe("GET /open", () => {
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain('role="alert"');
-    expect(html).toContain("[A-Za-z0-9._-]{1,64}");
+    expect(html).toContain("A room name is 1 to 64 letters, digits, dots, dashes or underscores.");
+    expect(html).not.toContain("[A-Za-z0-9._-]");
     expect(html).toContain('value="no spaces&lt;please&gt;"');
     expect(await server.rooms.listRooms()).toEqual([]);
   });

@@ -32,7 +32,7 @@ describe("the HTML adapter alone ({rest: false})", () => {
     const server = await htmlOnly();
     const posted = await server.fetch("/room/lobby", form({ user: "ann", message: "by form" }));
     expect(posted.status).toBe(303);
-    expect(posted.headers.get("location")).toBe("/room/lobby?user=ann");
+    expect(posted.headers.get("location")).toBe("/room/lobby?user=ann#latest");
     expect((await server.postJson("/room/lobby", { userId: "ann", text: "by script" })).status).toBe(201);
     expect((await server.rooms.history("lobby")).map((m) => m.text)).toEqual(["by form", "by script"]);
   });

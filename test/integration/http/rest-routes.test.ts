@@ -37,7 +37,7 @@ describe("POST /room/:roomId", () => {
     const server = await startTestServer(disposer);
     const response = await server.fetch("/room/lobby", form({ user: "ann b", message: "from a form" }));
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe("/room/lobby?user=ann%20b");
+    expect(response.headers.get("location")).toBe("/room/lobby?user=ann%20b#latest");
     const [stored] = await server.rooms.history("lobby");
     expect(stored).toMatchObject({ userId: "ann b", text: "from a form" });
   });
