@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
@@ -79,5 +79,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path });
+  return path;
+}
+
+const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
+
+/**
+ * A screenshot the README shows: saved as `screenshot` does and, with
+ * CHAT_UPDATE_SCREENSHOTS=1, also over docs/<name>.png, so the README's
+ * pictures come from this test rather than by hand.
+ */
+export async function readmeScreenshot(page: Page, name: string): Promise<string> {
+  const path = await screenshot(page, name);
+  if (process.env.CHAT_UPDATE_SCREENSHOTS === "1") copyFileSync(path, join(DOCS, `${name}.png`));
   return path;
 }

@@ -1,6 +1,12 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { describeWithBrowser, launchChromium, openPage, screenshot } from "../../helpers/browser.js";
+import {
+  describeWithBrowser,
+  launchChromium,
+  openPage,
+  readmeScreenshot,
+  screenshot,
+} from "../../helpers/browser.js";
 import { Disposer, startTestServer } from "../../helpers/http-server.js";
 
 const disposer = new Disposer();
@@ -46,7 +52,9 @@ describeWithBrowser("the room page at a phone's width", () => {
         "#compose button",
       ];
       expect(await clipped(page, width, selectors)).toEqual({ overflow: 0, cut: [] });
-      await screenshot(page, `room-page-${width}px`);
+      // The README shows the common phone width.
+      if (width === 390) await readmeScreenshot(page, "room-page-phone");
+      else await screenshot(page, `room-page-${width}px`);
       expect(errors).toEqual([]);
     },
   );

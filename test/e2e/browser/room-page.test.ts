@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { describeWithBrowser, launchChromium, openPage, screenshot } from "../../helpers/browser.js";
+import { describeWithBrowser, launchChromium, openPage, readmeScreenshot } from "../../helpers/browser.js";
 import { Disposer, startTestServer, type TestServer } from "../../helpers/http-server.js";
 
 const disposer = new Disposer();
@@ -154,7 +154,7 @@ describeWithBrowser("the room page in a browser", () => {
     await send(ann.page, "Perfect, see you at the standup.");
     await expect.poll(() => texts(ann.page), poll).toHaveLength(5);
     await expect.poll(() => messageInput(ann.page).inputValue(), poll).toBe("");
-    const path = await screenshot(ann.page, "room-page");
+    const path = await readmeScreenshot(ann.page, "room-page");
     expect(path).toMatch(/room-page\.png$/);
   });
 });
