@@ -73,7 +73,9 @@ describeWithBrowser("the room page, as people use it", () => {
     await expect
       .poll(() => error.textContent(), poll)
       .toBe("Write a message first: some text, not only spaces or control characters.");
-    expect(await error.evaluate("(e) => getComputedStyle(e).color")).toBe("rgb(220, 38, 38)");
+    expect(await error.evaluate((e) => e.ownerDocument.defaultView?.getComputedStyle(e).color)).toBe(
+      "rgb(220, 38, 38)",
+    );
     // Typing something resolves it.
     // The field takes no more characters than the limit has bytes...
     await messageInput(page).fill("x".repeat(45));
