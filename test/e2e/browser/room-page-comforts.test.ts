@@ -2,31 +2,21 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { describeWithBrowser, launchChromium, openPage } from "../../helpers/browser.js";
 import { Disposer, startTestServer, type TestServer } from "../../helpers/http-server.js";
+import {
+  memberNames,
+  messageInput,
+  messageTexts,
+  openRoomPage,
+  poll,
+  sendMessage,
+} from "../../helpers/room-page.js";
 
 const disposer = new Disposer();
 let browser: Browser;
 
-/** DOM reads are retried until they hold; the bound only turns a hang into a readable failure. */
-const poll = { timeout: 10_000 };
-
-const texts = (page: Page) => page.locator("#messages li.message .text").allTextContents();
-const members = (page: Page) => page.locator("#members li").allTextContents();
-const messageInput = (page: Page) => page.locator('[name="message"]');
 const visible = (page: Page, selector: string) => page.locator(selector).isVisible();
-
-async function openRoom(server: TestServer, query = "", roomId = "lobby") {
-  const watch = await openPage(browser, disposer);
-  expect((await watch.page.goto(`${server.url}/room/${roomId}${query}`))?.status()).toBe(200);
-  // Up once the page's own name is listed as present.
-  const name = await watch.page.locator('input[name="user"]').inputValue();
-  await expect.poll(() => members(watch.page), poll).toContain(name);
-  return watch;
-}
-
-async function send(page: Page, text: string) {
-  await messageInput(page).fill(text);
-  await page.getByRole("button", { name: "Send" }).click();
-}
+const openRoom = (server: TestServer, query = "", roomId = "lobby") =>
+  openRoomPage(browser, disposer, `${server.url}/room/${roomId}${query}`);
 
 describeWithBrowser("the room page, as people use it", () => {
   beforeAll(async () => {
@@ -41,18 +31,18 @@ describeWithBrowser("the room page, as people use it", () => {
     const guest = await ann.page.locator('input[name="user"]').inputValue();
     expect(guest).toMatch(/^guest-[0-9a-f]{4}$/);
     const bob = await openRoom(server, "?user=bob");
-    await expect.poll(() => members(bob.page), poll).toEqual(["bob", guest].sort());
+    await expect.poll(() => memberNames(bob.page), poll).toEqual(["bob", guest].sort());
     await server.rooms.submit({ roomId: "lobby", userId: "carol", text: "before the rename" });
 
     await ann.page.locator('input[name="user"]').fill("alice");
     await ann.page.locator('input[name="user"]').press("Tab");
-    await expect.poll(() => members(bob.page), poll).toEqual(["alice", "bob"]);
-    await expect.poll(() => members(ann.page), poll).toEqual(["alice", "bob"]);
+    await expect.poll(() => memberNames(bob.page), poll).toEqual(["alice", "bob"]);
+    await expect.poll(() => memberNames(ann.page), poll).toEqual(["alice", "bob"]);
     expect((await server.rooms.getRoom("lobby")).members).toEqual(["alice", "bob"]);
-    await send(bob.page, "after the rename");
-    await send(ann.page, "hello as alice");
+    await sendMessage(bob.page, "after the rename");
+    await sendMessage(ann.page, "hello as alice");
     await expect
-      .poll(() => texts(ann.page), poll)
+      .poll(() => messageTexts(ann.page), poll)
       .toEqual(["before the rename", "after the rename", "hello as alice"]);
     expect(await ann.page.locator("#messages li.own .text").allTextContents()).toEqual(["hello as alice"]);
     expect((await server.rooms.history("lobby")).at(-1)?.userId).toBe("alice");
@@ -69,7 +59,7 @@ describeWithBrowser("the room page, as people use it", () => {
     const { page, errors } = await openRoom(server, "?user=ann");
     const error = page.locator("#error");
 
-    await send(page, "   ");
+    await sendMessage(page, "   ");
     await expect
       .poll(() => error.textContent(), poll)
       .toBe("Write a message first: some text, not only spaces or control characters.");
@@ -92,7 +82,7 @@ describeWithBrowser("the room page, as people use it", () => {
 
     // The server goes away: the failed send stays on screen while the connection status comes and goes.
     await server.close(0);
-    await send(page, "into the void");
+    await sendMessage(page, "into the void");
     await expect
       .poll(() => error.textContent(), poll)
       .toBe("Not sent: the server cannot be reached. Check your connection and try again.");
@@ -115,9 +105,9 @@ describeWithBrowser("the room page, as people use it", () => {
     expect(await server.rooms.listRooms()).toEqual([]);
 
     await page.getByRole("button", { name: "Start it again" }).click();
-    expect(await texts(page)).toEqual([]);
-    await send(page, "a fresh start");
-    await expect.poll(() => texts(page), poll).toEqual(["a fresh start"]);
+    expect(await messageTexts(page)).toEqual([]);
+    await sendMessage(page, "a fresh start");
+    await expect.poll(() => messageTexts(page), poll).toEqual(["a fresh start"]);
     expect((await server.rooms.history("lobby")).map((m) => m.text)).toEqual(["a fresh start"]);
     expect(errors).toEqual([]);
   });
@@ -131,7 +121,7 @@ describeWithBrowser("the room page, as people use it", () => {
     expect(await page.locator("noscript, .hint").first().textContent()).toContain(
       "reload it to see new messages",
     );
-    await send(page, "sent without script");
+    await sendMessage(page, "sent without script");
     await page.waitForURL(`${server.url}/room/lobby?user=nojs#latest`);
     const list = page.locator("#messages");
     expect(await list.evaluate((l) => l.scrollTop)).toBeGreaterThan(0);
@@ -152,7 +142,7 @@ describeWithBrowser("the room page, as people use it", () => {
     await page.keyboard.press("Shift+Enter");
     await page.keyboard.type("line two");
     await page.keyboard.press("Enter");
-    await expect.poll(() => texts(page), poll).toEqual(["line one\nline two"]);
+    await expect.poll(() => messageTexts(page), poll).toEqual(["line one\nline two"]);
     expect(await visible(page, "#empty")).toBe(false);
 
     const today = await page.evaluate(() => new Date().toLocaleDateString(undefined, { weekday: "long" }));
@@ -172,7 +162,9 @@ describeWithBrowser("the room page, as people use it", () => {
     expect(await link.getAttribute("href")).toBe("https://example.com/a?b=1");
     expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
     expect(await link.getAttribute("target")).toBe("_blank");
-    expect((await texts(page)).at(-1)).toBe("docs at https://example.com/a?b=1. Or javascript:alert(1)");
+    expect((await messageTexts(page)).at(-1)).toBe(
+      "docs at https://example.com/a?b=1. Or javascript:alert(1)",
+    );
 
     for (let i = 1; i <= 40; i++)
       await server.rooms.submit({ roomId: "lobby", userId: "bob", text: `filler ${i}` });

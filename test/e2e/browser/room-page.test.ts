@@ -2,32 +2,25 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { describeWithBrowser, launchChromium, openPage, readmeScreenshot } from "../../helpers/browser.js";
 import { Disposer, startTestServer, type TestServer } from "../../helpers/http-server.js";
+import {
+  memberNames,
+  messageInput,
+  messageTexts,
+  openRoomPage,
+  poll,
+  sendMessage,
+} from "../../helpers/room-page.js";
 
 const disposer = new Disposer();
 let browser: Browser;
 
 const XSS = `<img src=x onerror=alert(1)><script>alert(2)</script>`;
-/** DOM reads are retried until they hold; the bound only turns a hang into a readable failure. */
-const poll = { timeout: 10_000 };
-
 const messages = (page: Page) => page.locator("#messages li.message");
-const texts = (page: Page) => messages(page).locator(".text").allTextContents();
-const members = (page: Page) => page.locator("#members li").allTextContents();
-const messageInput = (page: Page) => page.locator('[name="message"]');
-
-/** Opens the room page as `user` and waits until its stream is up (the user is listed as present). */
-async function openRoom(server: TestServer, user: string, roomId = "lobby") {
-  const watch = await openPage(browser, disposer);
-  const response = await watch.page.goto(`${server.url}/room/${roomId}?user=${user}`);
-  expect(response?.status()).toBe(200);
-  await expect.poll(() => members(watch.page), poll).toContain(user);
-  return watch;
-}
-
-async function send(page: Page, text: string) {
-  await messageInput(page).fill(text);
-  await page.getByRole("button", { name: "Send" }).click();
-}
+const texts = messageTexts;
+const members = memberNames;
+const send = sendMessage;
+const openRoom = (server: TestServer, user: string, roomId = "lobby") =>
+  openRoomPage(browser, disposer, `${server.url}/room/${roomId}?user=${user}`);
 
 describeWithBrowser("the room page in a browser", () => {
   beforeAll(async () => {
