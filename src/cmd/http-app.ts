@@ -1,13 +1,17 @@
+import type { RequestListener } from "node:http";
 import express, { type Express } from "express";
 import { createHtmlRouter } from "../adapters/html/index.js";
 import { createRestRouter } from "../adapters/rest/index.js";
 import {
   apiCors,
   CORS_PATHS,
+  corsHeaders,
   type HttpAdapterOptions,
   notesOf,
   observeRequests,
+  resolveHttpOptions,
   sendError,
+  sseStreams,
 } from "../adapters/shared/index.js";
 import { silentLogger } from "../observability/index.js";
 import type { RoomManager } from "../rooms/index.js";
@@ -32,12 +36,46 @@ export interface HttpAppOptions extends HttpAdapterOptions {
   readonly isServing?: () => boolean;
 }
 
+/** `GET /stream/<roomId>`: answered before express (see `createHttpApp`). */
+const STREAM_PATH = /^\/stream\/([^/?]+)(?:\?|$)/;
+
 /**
  * One HTTP port with the chosen adapters, `GET /healthz`, `GET /metrics`
  * (when metrics are given), a JSON 405 with `Allow` for a known path with
- * another method, and a JSON 404 for everything else.
+ * another method, and a JSON 404 for everything else. `GET /stream/:roomId`
+ * is served before express: an open stream then holds none of express's
+ * per-request objects, which were half of its memory.
  */
-export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}): Express {
+export function createHttpApp(rooms: RoomManager, options: HttpAppOptions = {}): RequestListener {
+  const app = expressApp(rooms, options);
+  const rest = options.rest ?? true;
+  const adapter = rest ? "rest" : (options.html ?? true) ? "html" : undefined;
+  if (adapter === undefined) return app;
+  const resolved = resolveHttpOptions(options);
+  const streams = sseStreams(rooms, resolved, adapter);
+  const observe = observeRequests(adapter, resolved);
+  const origins = options.corsOrigins ?? [];
+  const cors = origins.length > 0 ? corsHeaders(origins) : undefined;
+  return (req, res) => {
+    const roomId = req.method === "GET" ? streamRoomId(req.url) : undefined;
+    if (roomId === undefined) return void app(req, res);
+    const stream = () => streams(req, res, roomId);
+    observe(req, res, cors === undefined ? stream : () => cors(req, res, stream));
+  };
+}
+
+/** The room of a `/stream/<roomId>` URL, decoded; `undefined` for any other (express answers it). */
+function streamRoomId(url: string | undefined): string | undefined {
+  const segment = STREAM_PATH.exec(url ?? "")?.[1];
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function expressApp(rooms: RoomManager, options: HttpAppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
   const isServing = options.isServing ?? (() => true);

@@ -20,6 +20,7 @@ import {
   resolveHttpOptions,
   roomPagePath,
   sseStreamHandler,
+  sseStreams,
   statusOf,
   submitForm,
   submitHandler,
@@ -121,7 +122,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
   );
   if (apiRoutes) {
     router.get("/room/:roomId/messages", historyHandler(rooms, auth));
-    router.get("/stream/:roomId", sseStreamHandler(rooms, resolved, "html"));
+    router.get("/stream/:roomId", sseStreamHandler(sseStreams(rooms, resolved, "html")));
   }
   // A browser gets an error page in the site's style, never the API's JSON: the index, with the
   // error in words and, for a room name it cannot use, that name in the box to fix it.

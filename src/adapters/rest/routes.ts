@@ -10,6 +10,7 @@ import {
   observeRequests,
   resolveHttpOptions,
   sseStreamHandler,
+  sseStreams,
   submitHandler,
   visibleRooms,
 } from "../shared/index.js";
@@ -27,7 +28,7 @@ export function createRestRouter(rooms: RoomManager, options?: HttpAdapterOption
   router.use(observeRequests("rest", resolved));
 
   router.post("/room/:roomId", parse, submitHandler(rooms, resolved));
-  router.get("/stream/:roomId", sseStreamHandler(rooms, resolved, "rest"));
+  router.get("/stream/:roomId", sseStreamHandler(sseStreams(rooms, resolved, "rest")));
   router.delete("/room/:roomId", async (req, res) => {
     await access(req, auth, "admin");
     await rooms.deleteRoom(req.params.roomId as string);

@@ -62,6 +62,9 @@ export async function poster(req: IncomingMessage, checks: CallerChecks, roomId:
   return principal;
 }
 
+/** The release of a stream no cap counts: one function for all of them. */
+const NO_CAP = (): void => undefined;
+
 /**
  * The caller of `req`, if they may open a stream of `roomId` now, and the
  * function that releases the stream from their cap when it ends.
@@ -74,6 +77,6 @@ export async function streamer(
 ): Promise<{ principal: Principal; release: () => void }> {
   const principal = await access(req, checks.auth, "subscribe", roomId);
   const release =
-    (await checks.rateLimits?.openStream(rateKey(principal, req.socket.remoteAddress))) ?? (() => undefined);
+    (await checks.rateLimits?.openStream(rateKey(principal, req.socket.remoteAddress))) ?? NO_CAP;
   return { principal, release };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "cors";
 import type { Request, RequestHandler } from "express";
 
@@ -35,15 +36,22 @@ export const CORS_PATHS = ["/rooms", "/room", "/stream"];
  * asking for a room's page gets no CORS headers.
  */
 export function apiCors(origins: readonly string[]): RequestHandler {
+  const handler = corsHeaders(origins);
+  return (req, res, next) => (isPageRequest(req) ? next() : handler(req, res, next));
+}
+
+/** The CORS middleware itself, on plain node objects (the SSE streams served before express use it). */
+export function corsHeaders(
+  origins: readonly string[],
+): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void {
   const allowAll = origins.includes("*");
-  const handler = cors({
+  return cors({
     origin: allowAll ? "*" : [...validateCorsOrigins(origins)],
     methods: ["GET", "HEAD", "POST", "DELETE"],
     allowedHeaders: ["authorization", "content-type", "last-event-id"],
     exposedHeaders: ["www-authenticate", "retry-after"],
     maxAge: 600,
   });
-  return (req, res, next) => (isPageRequest(req) ? next() : handler(req, res, next));
 }
 
 /** `GET /room/:roomId` by a client that would rather have the page than JSON. */

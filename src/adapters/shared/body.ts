@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import express, { type RequestHandler } from "express";
 import { HttpError } from "./error-response.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
@@ -36,12 +37,17 @@ export function bodyKind(req: express.Request): "json" | "form" {
   );
 }
 
-/** A single query parameter as a string, `undefined` when absent or empty; repeated → 400. */
-export function queryString(req: express.Request, name: string): string | undefined {
-  const value = req.query[name];
-  if (value === undefined || value === "") return undefined;
-  if (typeof value !== "string") {
+/**
+ * A single query parameter as a string, `undefined` when absent or empty;
+ * repeated → 400. Read from the URL itself, so a stream served outside
+ * express reads it the same way.
+ */
+export function queryString(req: IncomingMessage, name: string): string | undefined {
+  const query = req.url?.split("?")[1];
+  if (query === undefined) return undefined;
+  const values = new URLSearchParams(query).getAll(name);
+  if (values.length > 1) {
     throw new HttpError("invalid_query", `Expected query parameter \`${name}\` at most once`);
   }
-  return value;
+  return values[0] === "" ? undefined : values[0];
 }

@@ -1,5 +1,7 @@
-import type { ErrorRequestHandler, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ErrorRequestHandler } from "express";
 import { AuthError } from "../../auth/index.js";
+import type { Logger } from "../../observability/index.js";
 import { RoomError } from "../../rooms/index.js";
 import type { HttpErrorCode } from "./error-codes.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
@@ -53,12 +55,19 @@ export function statusOf(code: HttpErrorCode): number {
   return STATUS_BY_CODE[code];
 }
 
-/** Writes `{"error":{"code","message"}}` with the status of `code`, always as JSON. */
-export function sendError(res: Response, code: HttpErrorCode, message: string): void {
+/**
+ * Writes `{"error":{"code","message"}}` with the status of `code`, always as
+ * JSON (replacing a Content-Type a failed handler had set). Plain node, so a
+ * stream served outside express answers errors in the same shape.
+ */
+export function sendError(res: ServerResponse, code: HttpErrorCode, message: string): void {
   notesOf(res).errorCode = code;
-  // Set, not defaulted: res.json() keeps a Content-Type a failed handler had already set.
-  if (code === "unauthenticated") res.set("www-authenticate", 'Bearer realm="chat-server"');
-  res.status(statusOf(code)).type("json").json({ error: { code, message } });
+  if (code === "unauthenticated") res.setHeader("www-authenticate", 'Bearer realm="chat-server"');
+  const body = JSON.stringify({ error: { code, message } });
+  res.statusCode = statusOf(code);
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-length", Buffer.byteLength(body));
+  res.end(body);
 }
 
 /**
@@ -66,7 +75,7 @@ export function sendError(res: Response, code: HttpErrorCode, message: string): 
  * its type, length, validators, caching) and would mislabel the error sent
  * instead. `Content-Range` stays only on a 416, where it says the file's size.
  */
-function dropStaleHeaders(res: Response, code: HttpErrorCode): void {
+function dropStaleHeaders(res: ServerResponse, code: HttpErrorCode): void {
   for (const name of ["content-length", "content-encoding", "etag", "last-modified", "cache-control"]) {
     res.removeHeader(name);
   }
@@ -110,19 +119,24 @@ export function describeError(error: unknown): { code: HttpErrorCode; message: s
 
 /** Express error middleware: JSON error bodies, stacks only in the log. */
 export function errorHandler(options: ResolvedHttpOptions): ErrorRequestHandler {
-  return (error, req, res, _next) => {
-    const { code, message, known } = describeError(error);
-    if (!known)
-      options.logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
-    if (res.headersSent) {
-      notesOf(res).errorCode = code;
-      res.destroy();
-      return;
-    }
-    dropStaleHeaders(res, code);
-    if (error instanceof AuthError && error.retryAfterSeconds !== undefined) {
-      res.set("retry-after", String(error.retryAfterSeconds));
-    }
-    sendError(res, code, message);
-  };
+  return (error, req, res, _next) => answerError(req, res, error, options.logger);
+}
+
+/**
+ * Answers `error` as the JSON error shape (an unknown one logged with its
+ * stack); a response already under way is cut instead.
+ */
+export function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+  const { code, message, known } = describeError(error);
+  if (!known) logger.error({ err: error, method: req.method, url: req.url }, "request failed");
+  if (res.headersSent) {
+    notesOf(res).errorCode = code;
+    res.destroy();
+    return;
+  }
+  dropStaleHeaders(res, code);
+  if (error instanceof AuthError && error.retryAfterSeconds !== undefined) {
+    res.setHeader("retry-after", String(error.retryAfterSeconds));
+  }
+  sendError(res, code, message);
 }

@@ -2,11 +2,18 @@
 // no adapter, and the adapters reach it only through this list.
 
 export { access, type CallerChecks, poster, principalOf, streamer, visibleRooms } from "./access.js";
-export { apiCors, CORS_PATHS, validateCorsOrigins } from "./api-cors.js";
+export { apiCors, CORS_PATHS, corsHeaders, validateCorsOrigins } from "./api-cors.js";
 export { bodyKind, bodyParsers, queryString } from "./body.js";
 export { deliveryReport } from "./delivery-report.js";
 export type { AdapterErrorCode, HttpErrorCode } from "./error-codes.js";
-export { describeError, errorHandler, HttpError, sendError, statusOf } from "./error-response.js";
+export {
+  answerError,
+  describeError,
+  errorHandler,
+  HttpError,
+  sendError,
+  statusOf,
+} from "./error-response.js";
 export { eventData } from "./event-data.js";
 export { type CachedFrame, createFrameCache } from "./frame-cache.js";
 export {
@@ -23,7 +30,7 @@ export { endSocketWithError } from "./raw-error.js";
 export { notesOf, observeRequests, type RequestNotes } from "./request-notes.js";
 export { queryToken, requestToken, TOKEN_COOKIE } from "./request-token.js";
 export { DEFAULT_GRACE_MS } from "./shutdown.js";
-export { sseStreamHandler } from "./sse-stream.js";
+export { type SseStreams, sseStreamHandler, sseStreams } from "./sse-stream.js";
 export { STREAM_DEFAULTS } from "./stream-defaults.js";
 export { type PumpOutcome, pumpListener } from "./stream-pump.js";
 export { tickCorker } from "./tick-batching.js";

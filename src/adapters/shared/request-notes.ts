@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AdapterLabel, recordRequest } from "../../observability/index.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
 
@@ -14,21 +14,27 @@ export interface RequestNotes {
   stream?: boolean;
 }
 
-export function notesOf(res: Response): RequestNotes {
-  const locals = res.locals as { chatNotes?: RequestNotes };
-  locals.chatNotes ??= {};
-  return locals.chatNotes;
+/** Kept beside the response, not on it: a stream served outside express has no `res.locals`. */
+const notesByResponse = new WeakMap<ServerResponse, RequestNotes>();
+
+export function notesOf(res: ServerResponse): RequestNotes {
+  let found = notesByResponse.get(res);
+  if (found === undefined) {
+    found = {};
+    notesByResponse.set(res, found);
+  }
+  return found;
 }
 
 /**
  * Labels requests with `adapter` and, for a request no earlier router took
  * in, writes its access line, its histogram sample and its error count once
- * the response is over.
+ * the response is over. Express middleware, and as plain a function as that.
  */
 export function observeRequests(
   adapter: AdapterLabel,
   { logger, metrics }: Pick<ResolvedHttpOptions, "logger" | "metrics">,
-): RequestHandler {
+): (req: IncomingMessage & { route?: { path?: unknown } }, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {
     const notes = notesOf(res);
     const seen = notes.adapter !== undefined;
@@ -43,7 +49,7 @@ export function observeRequests(
         const request = {
           adapter: answeredBy,
           route,
-          method: req.method,
+          method: req.method ?? "",
           status: String(res.statusCode),
           seconds: (performance.now() - started) / 1000,
         };

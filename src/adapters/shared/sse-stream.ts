@@ -1,10 +1,11 @@
-import type { Request, RequestHandler, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RequestHandler } from "express";
 import { type AdapterLabel, logStreamOpened, type StreamEndReason } from "../../observability/index.js";
 import { parseCursor, type RoomManager } from "../../rooms/index.js";
 import { streamer } from "./access.js";
 import { queryString } from "./body.js";
 import { deliveryReport } from "./delivery-report.js";
-import { HttpError } from "./error-response.js";
+import { answerError, HttpError } from "./error-response.js";
 import { HeartbeatSweep } from "./heartbeat-sweep.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
 import { notesOf } from "./request-notes.js";
@@ -13,29 +14,40 @@ import { pumpListener } from "./stream-pump.js";
 import { tickCorker } from "./tick-batching.js";
 import { whenTokenExpires } from "./token-expiry.js";
 
+/** Serves `GET /stream/:roomId` for one adapter, on plain node request and response objects. */
+export type SseStreams = (req: IncomingMessage, res: ServerResponse, roomId: string) => void;
+
 /**
  * `GET /stream/:roomId` — a room as Server-Sent Events. `?userId=` counts as
  * presence; `Last-Event-ID` (sent by a reconnecting EventSource) or `?since=`
  * resumes after that message id. The stream ends after a `deleted` event, on
  * shutdown (clients reconnect and resume), or when the client falls too far
  * behind (the socket is dropped; the client resumes from its last id).
- * `adapter` labels its metrics and log lines.
+ * `adapter` labels its metrics and log lines. Refusals answer the JSON error
+ * shape. It needs nothing of express: `createHttpApp` serves streams before
+ * express sees them, which keeps express's per-request objects (about half a
+ * stream's memory) out of every open stream.
  */
-export function sseStreamHandler(
+export function sseStreams(
   rooms: RoomManager,
   options: ResolvedHttpOptions,
   adapter: AdapterLabel,
-): RequestHandler {
+): SseStreams {
   const formatter = createFrameFormatter();
   const corkForTick = tickCorker();
   const onDelivered = deliveryReport(options.metrics, adapter);
   const heartbeats = new HeartbeatSweep(HEARTBEAT_FRAME, options.heartbeatMs);
   let open = 0;
-  return async (req, res) => {
+  return (req, res, roomId) => {
+    notesOf(res).route = "/stream/:roomId";
+    serve(req, res, roomId).catch((error: unknown) => answerError(req, res, error, options.logger));
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, roomId: string): Promise<void> {
     if (req.method === "HEAD") {
-      // Express routes HEAD to GET handlers; a stream's frames go straight to the socket,
-      // where nothing would stop them, and opening one would join the user to the room.
-      res.set("allow", "GET");
+      // A stream's frames go straight to the socket, where nothing would stop them for
+      // a HEAD, and opening one would join the user to the room.
+      res.setHeader("allow", "GET");
       throw new HttpError("method_not_allowed", "A stream has no HEAD; open it with GET");
     }
     if (open >= options.maxStreams) {
@@ -46,18 +58,25 @@ export function sseStreamHandler(
     }
     // Counted before the await, so simultaneous opens cannot pass the limit together.
     open++;
+    let streaming = false;
     try {
-      await streamRoom(req, res);
+      streaming = await openStream(req, res, roomId);
     } finally {
-      open--;
+      if (!streaming) open--;
     }
-  };
+  }
 
-  async function streamRoom(req: Request, res: Response): Promise<void> {
-    const roomId = req.params.roomId as string;
+  /**
+   * Opens the stream and starts pumping; true once its headers are out (false
+   * if the client left meanwhile). Returns without waiting for the stream's
+   * end, and an open stream holds few objects of its own: one 'close'
+   * listener, the pump's, and its end below.
+   */
+  async function openStream(req: IncomingMessage, res: ServerResponse, roomId: string): Promise<boolean> {
     const { principal, release } = await streamer(req, options, roomId);
     res.on("close", release);
-    const lastEventId = req.get("last-event-id");
+    // Node joins a repeated header of this kind into one string.
+    const lastEventId = req.headers["last-event-id"] as string | undefined;
     // Checked here so that the error names the header the client sent, not `since`.
     if (lastEventId) parseCursor(lastEventId, "Last-Event-ID");
     const listener = await rooms.openListener(roomId, {
@@ -70,51 +89,72 @@ export function sseStreamHandler(
       tokenExpired = true;
       listener.close();
     });
-    res.on("close", stopExpiry);
     // Closing the listener on 'close' costs less per idle stream than an AbortController.
-    res.on("close", () => listener.close());
+    res.on("close", () => {
+      stopExpiry();
+      listener.close();
+    });
     const socket = res.socket;
     if (socket === null || socket.destroyed) {
       // The client left while the listener was opening.
       listener.close();
-      return;
+      return false;
     }
     options.metrics?.streamOpened(adapter);
     notesOf(res).stream = true;
-    const logClosed = logStreamOpened(options.logger, { adapter, roomId, userId: listener.userId });
     startEventStream(req, res);
+    const logClosed = logStreamOpened(options.logger, { adapter, roomId, userId: listener.userId });
     const stopHeartbeat = heartbeats.add(socket);
-    let reason: StreamEndReason = "shutting_down";
-    try {
-      // The body is close-delimited (see startEventStream), so frames go straight to the
-      // socket: res.write() would add a cork, a nextTick and three _send() calls per frame.
-      const outcome = await pumpListener(listener, socket, {
-        write: (events) => {
-          corkForTick(socket);
-          return socket.write(formatter.frames(events));
-        },
-        sizeOf: formatter.byteLength,
-        maxBuffered: options.maxBufferedBytes,
-        onDelivered,
-      });
-      // Ended without a deletion or an eviction: the token, the client, or else the server's shutdown.
-      if (outcome !== "ended") reason = outcome;
-      else if (tokenExpired) reason = "token_expired";
-      else if (socket.destroyed) reason = "client_left";
-      if (outcome === "slow_consumer") {
-        options.metrics?.evicted(adapter, outcome);
-        // Its buffer will not drain: free it now rather than wait for a timeout.
-        res.destroy();
-      } else res.end();
-    } finally {
+    const ended = (reason: StreamEndReason): void => {
+      open--;
       stopHeartbeat();
       options.metrics?.streamClosed(adapter);
       logClosed(reason);
-    }
+    };
+    // The body is close-delimited (see startEventStream), so frames go straight to the
+    // socket: res.write() would add a cork, a nextTick and three _send() calls per frame.
+    pumpListener(listener, socket, {
+      write: (events) => {
+        corkForTick(socket);
+        return socket.write(formatter.frames(events));
+      },
+      sizeOf: formatter.byteLength,
+      maxBuffered: options.maxBufferedBytes,
+      onDelivered,
+    }).then(
+      (outcome) => {
+        // Ended without a deletion or an eviction: the token, the client, or else the server's shutdown.
+        const reason: StreamEndReason =
+          outcome !== "ended"
+            ? outcome
+            : tokenExpired
+              ? "token_expired"
+              : socket.destroyed
+                ? "client_left"
+                : "shutting_down";
+        if (outcome === "slow_consumer") {
+          options.metrics?.evicted(adapter, outcome);
+          // Its buffer will not drain: free it now rather than wait for a timeout.
+          res.destroy();
+        } else res.end();
+        ended(reason);
+      },
+      (error: unknown) => {
+        options.logger.error({ err: error, roomId }, "SSE stream failed");
+        res.destroy();
+        ended("failed");
+      },
+    );
+    return true;
   }
 }
 
-function startEventStream(req: Request, res: Response): void {
+/** Express's route for `GET /stream/:roomId`, for the routers used on their own. */
+export function sseStreamHandler(streams: SseStreams): RequestHandler {
+  return (req, res) => streams(req, res, req.params.roomId as string);
+}
+
+function startEventStream(req: IncomingMessage, res: ServerResponse): void {
   req.socket.setNoDelay(true);
   req.socket.setTimeout(0);
   // A close-delimited body (valid HTTP/1.1; a stream ends by closing anyway) instead of

@@ -1,5 +1,8 @@
 import type { Authenticator, Principal } from "../../auth/index.js";
 
+/** What there is to cancel for a token that never expires. */
+const NEVER = (): void => undefined;
+
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
@@ -12,6 +15,8 @@ export function whenTokenExpires(
   principal: Principal,
   onExpired: () => void,
 ): () => void {
+  // Most streams never expire (auth off, a token without `exp`): no timer, no closure.
+  if (auth.remainingMs(principal) === undefined) return NEVER;
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
     const remaining = auth.remainingMs(principal);
