@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import type { TargetKind } from "../shared/protocol.js";
 
@@ -44,6 +45,7 @@ const CLI_SERVE = [
 const BENCH_POSTGRES_URL = process.env.CHAT_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const BENCH_SCHEMA = `bench_${process.pid}`;
 const BENCH_REDIS_URL = process.env.CHAT_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const BASELINE = process.env.CHAT_BENCH_BASELINE;
 
 /** Our SSE server on PostgreSQL, in `schema`, dropped after the run. */
 function onPostgres(
@@ -148,6 +150,20 @@ export const SERVERS: readonly ServerSpec[] = [
     preload: "./bench/e2e/servers/cli-hook.ts",
     portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
     ours: true,
+  },
+  {
+    // Before/after in one run: the same SSE server from another checkout (a `git worktree` of the
+    // commit to compare with, its node_modules installed or linked), named by CHAT_BENCH_BASELINE.
+    name: "ours-sse-baseline",
+    label: `chat-server SSE, baseline ${BASELINE ?? "(CHAT_BENCH_BASELINE)"}`,
+    kind: "sse",
+    file: join(BASELINE ?? ".", "src/cmd/main.ts"),
+    args: [...CLI_SERVE, "--only", "rest"],
+    preload: "./bench/e2e/servers/cli-hook.ts",
+    portPattern: /^rest\s+http:\/\/127\.0\.0\.1:(\d+)/m,
+    ours: true,
+    unavailable: () =>
+      BASELINE === undefined ? "set CHAT_BENCH_BASELINE to another checkout of chat-server" : undefined,
   },
   {
     name: "raw-sse",
