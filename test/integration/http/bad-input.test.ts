@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HttpAppOptions } from "../../../src/index.js";
-import type { Message } from "../../../src/rooms/index.js";
+import { type Message, RoomManager } from "../../../src/rooms/index.js";
+import { capturedLogger } from "../../helpers/captured-logger.js";
 import { Disposer, errorOf, startTestServer, type TestServer } from "../../helpers/http-server.js";
 
 const disposer = new Disposer();
@@ -266,5 +267,50 @@ describe("bad form posts from a browser", () => {
     const response = await server.fetch("/room/lobby", formPost({ user: "", message: "hi" }));
     expect(await errorOf(response)).toMatchObject({ status: 400, code: "invalid_user_id" });
     expect(await server.rooms.listRooms()).toEqual([]);
+  });
+});
+
+describe("an unexpected failure", () => {
+  class BrokenRooms extends RoomManager {
+    override listRooms(): never {
+      throw new Error("disk on fire");
+    }
+  }
+
+  it("answers 500 internal without the details, logs the error with its stack, and warns in the access line", async () => {
+    const log = capturedLogger();
+    const server = await startTestServer(disposer, { rooms: new BrokenRooms(), app: { logger: log.logger } });
+    disposer.defer(() => server.rooms.close());
+    expect(await errorOf(await server.fetch("/rooms"))).toMatchObject({
+      status: 500,
+      code: "internal",
+      message: "Internal server error",
+    });
+    const failed = log.lines().find((line) => line.msg === "request failed");
+    expect(failed).toMatchObject({
+      level: 50,
+      method: "GET",
+      url: "/rooms",
+      err: { message: "disk on fire" },
+    });
+    expect((failed?.err as { stack?: string } | undefined)?.stack).toContain("BrokenRooms");
+    expect(log.lines().find((line) => line.msg === "request")).toMatchObject({
+      level: 40,
+      route: "/rooms",
+      status: "500",
+    });
+  });
+
+  it("answers a browser with the error page in words, and logs the stack too", async () => {
+    const log = capturedLogger();
+    const server = await startTestServer(disposer, { rooms: new BrokenRooms(), app: { logger: log.logger } });
+    disposer.defer(() => server.rooms.close());
+    const page = await server.fetch("/", { headers: { accept: "text/html" } });
+    expect(page.status).toBe(500);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("Something went wrong on the server. Try again.");
+    expect(log.lines().find((line) => line.msg === "request failed")?.err).toMatchObject({
+      message: "disk on fire",
+    });
   });
 });
