@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { RequestHandler } from "express";
 import { type AdapterLabel, logStreamOpened, type StreamEndReason } from "../../observability/index.js";
 import { parseCursor, type RoomManager } from "../../rooms/index.js";
@@ -94,8 +95,8 @@ export function sseStreams(
       stopExpiry();
       listener.close();
     });
-    const socket = res.socket;
-    if (socket === null || socket.destroyed) {
+    const socket = await socketOf(res);
+    if (socket === undefined) {
       // The client left while the listener was opening.
       listener.close();
       return false;
@@ -147,6 +148,20 @@ export function sseStreams(
     );
     return true;
   }
+}
+
+/**
+ * The response's socket, once it has one: on a keep-alive connection a
+ * response waits for the one before it (a POST just answered) to finish
+ * first. `undefined` when the client left.
+ */
+function socketOf(res: ServerResponse): Promise<Socket | undefined> {
+  const { socket } = res;
+  if (socket !== null) return Promise.resolve(socket.destroyed ? undefined : socket);
+  return new Promise((resolve) => {
+    res.once("socket", (assigned: Socket) => resolve(assigned.destroyed ? undefined : assigned));
+    res.once("close", () => resolve(undefined));
+  });
 }
 
 /** Express's route for `GET /stream/:roomId`, for the routers used on their own. */

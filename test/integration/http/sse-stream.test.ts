@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Message } from "../../../src/rooms/index.js";
 import { Disposer, errorOf, startTestServer, type TestServer } from "../../helpers/http-server.js";
@@ -294,5 +296,28 @@ describe("GET /stream/:roomId delivery", () => {
     expect(textOf(await blue.next())).toBe("for blue");
     expect(await blue.next()).toMatchObject({ event: "joined" });
     await expectNextIsSentinel(server, blue, "blue");
+  });
+});
+
+describe("GET /stream/:roomId on a keep-alive connection", () => {
+  it("streams behind an earlier request of the same connection that is still being answered", async () => {
+    const server = await startTestServer(disposer);
+    const socket = connect(server.port, "127.0.0.1");
+    disposer.defer(() => socket.destroy());
+    await once(socket, "connect");
+    let received = "";
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    // Pipelined: the stream's response must wait for the POST's, which needs its body parsed first.
+    const body = JSON.stringify({ userId: "ann", text: "first" });
+    socket.write(
+      `POST /room/lobby HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        "GET /stream/lobby?userId=bob HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    await expect.poll(() => received, { timeout: 5_000 }).toContain("event: ready");
+    expect(received).toMatch(/^HTTP\/1\.1 201 [\s\S]*HTTP\/1\.1 200 [\s\S]*event: ready/);
+    await server.rooms.submit({ roomId: "lobby", userId: "ann", text: "second" });
+    await expect.poll(() => received, { timeout: 5_000 }).toContain('"text":"second"');
   });
 });
