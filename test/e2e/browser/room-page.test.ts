@@ -16,9 +16,6 @@ let browser: Browser;
 
 const XSS = `<img src=x onerror=alert(1)><script>alert(2)</script>`;
 const messages = (page: Page) => page.locator("#messages li.message");
-const texts = messageTexts;
-const members = memberNames;
-const send = sendMessage;
 const openRoom = (server: TestServer, user: string, roomId = "lobby") =>
   openRoomPage(browser, disposer, `${server.url}/room/${roomId}?user=${user}`);
 
@@ -33,17 +30,17 @@ describeWithBrowser("the room page in a browser", () => {
     const server = await startTestServer(disposer);
     const ann = await openRoom(server, "ann");
     const bob = await openRoom(server, "bob");
-    await expect.poll(() => members(ann.page), poll).toEqual(["ann", "bob"]);
-    await expect.poll(() => members(bob.page), poll).toEqual(["ann", "bob"]);
+    await expect.poll(() => memberNames(ann.page), poll).toEqual(["ann", "bob"]);
+    await expect.poll(() => memberNames(bob.page), poll).toEqual(["ann", "bob"]);
 
-    await send(ann.page, "hi bob");
-    await expect.poll(() => texts(bob.page), poll).toEqual(["hi bob"]);
-    await send(bob.page, "hello ann");
-    await expect.poll(() => texts(ann.page), poll).toEqual(["hi bob", "hello ann"]);
-    await expect.poll(() => texts(bob.page), poll).toEqual(["hi bob", "hello ann"]);
+    await sendMessage(ann.page, "hi bob");
+    await expect.poll(() => messageTexts(bob.page), poll).toEqual(["hi bob"]);
+    await sendMessage(bob.page, "hello ann");
+    await expect.poll(() => messageTexts(ann.page), poll).toEqual(["hi bob", "hello ann"]);
+    await expect.poll(() => messageTexts(bob.page), poll).toEqual(["hi bob", "hello ann"]);
 
     await bob.page.close();
-    await expect.poll(() => members(ann.page), poll).toEqual(["ann"]);
+    await expect.poll(() => memberNames(ann.page), poll).toEqual(["ann"]);
     expect([...ann.dialogs, ...ann.errors, ...bob.dialogs, ...bob.errors]).toEqual([]);
   });
 
@@ -52,8 +49,8 @@ describeWithBrowser("the room page in a browser", () => {
     const { page, errors } = await openRoom(server, "ann");
     const url = page.url();
     await page.evaluate("globalThis.notReloaded = true");
-    await send(page, "no reload please");
-    await expect.poll(() => texts(page), poll).toEqual(["no reload please"]);
+    await sendMessage(page, "no reload please");
+    await expect.poll(() => messageTexts(page), poll).toEqual(["no reload please"]);
     await expect.poll(() => messageInput(page).inputValue(), poll).toBe("");
     expect(await page.evaluate("globalThis.notReloaded")).toBe(true);
     expect(page.url()).toBe(url);
@@ -65,15 +62,15 @@ describeWithBrowser("the room page in a browser", () => {
     const server = await startTestServer(disposer);
     const ann = await openRoom(server, "ann");
     const bob = await openRoom(server, "bob");
-    await send(ann.page, "from ann");
-    await expect.poll(() => texts(bob.page), poll).toEqual(["from ann"]);
-    await send(bob.page, "from bob");
-    await expect.poll(() => texts(ann.page), poll).toEqual(["from ann", "from bob"]);
+    await sendMessage(ann.page, "from ann");
+    await expect.poll(() => messageTexts(bob.page), poll).toEqual(["from ann"]);
+    await sendMessage(bob.page, "from bob");
+    await expect.poll(() => messageTexts(ann.page), poll).toEqual(["from ann", "from bob"]);
     const classes = (page: Page) => messages(page).evaluateAll((items) => items.map((li) => li.className));
     expect(await classes(ann.page)).toEqual(["message own", "message"]);
     expect(await classes(bob.page)).toEqual(["message", "message own"]);
     await ann.page.reload();
-    await expect.poll(() => texts(ann.page), poll).toEqual(["from ann", "from bob"]);
+    await expect.poll(() => messageTexts(ann.page), poll).toEqual(["from ann", "from bob"]);
     expect(await classes(ann.page)).toEqual(["message own", "message"]);
   });
 
@@ -82,12 +79,12 @@ describeWithBrowser("the room page in a browser", () => {
     const { page } = await openPage(browser, disposer, { javaScriptEnabled: false });
     await page.goto(`${server.url}/room/lobby?user=nojs`);
     const posted = page.waitForRequest((r) => r.method() === "POST");
-    await send(page, "sent without script");
+    await sendMessage(page, "sent without script");
     const response = await (await posted).response();
     expect(response?.status()).toBe(303);
     expect(response?.headers().location).toBe("/room/lobby?user=nojs#latest");
     await page.waitForURL(`${server.url}/room/lobby?user=nojs#latest`);
-    expect(await texts(page)).toEqual(["sent without script"]);
+    expect(await messageTexts(page)).toEqual(["sent without script"]);
     expect(await page.locator('input[name="user"]').inputValue()).toBe("nojs");
     expect(await messageInput(page).inputValue()).toBe("");
   });
@@ -96,13 +93,13 @@ describeWithBrowser("the room page in a browser", () => {
     const server = await startTestServer(disposer);
     await server.rooms.submit({ roomId: "lobby", userId: "mallory", text: XSS });
     const ann = await openRoom(server, "ann");
-    expect(await texts(ann.page)).toEqual([XSS]);
+    expect(await messageTexts(ann.page)).toEqual([XSS]);
     // Live: from the page's own form, and from someone else.
-    await send(ann.page, XSS);
+    await sendMessage(ann.page, XSS);
     // The page's own post is in before the next one, so the order below is the order sent.
-    await expect.poll(() => texts(ann.page), poll).toEqual([XSS, XSS]);
+    await expect.poll(() => messageTexts(ann.page), poll).toEqual([XSS, XSS]);
     await server.rooms.submit({ roomId: "lobby", userId: `<b>mallory</b>`, text: XSS });
-    await expect.poll(() => texts(ann.page), poll).toEqual([XSS, XSS, XSS]);
+    await expect.poll(() => messageTexts(ann.page), poll).toEqual([XSS, XSS, XSS]);
     expect(await ann.page.locator("#messages li.message .author").allTextContents()).toEqual([
       "mallory",
       "ann",
@@ -111,7 +108,7 @@ describeWithBrowser("the room page in a browser", () => {
     expect(await ann.page.locator("#messages img, #messages script, #messages b").count()).toBe(0);
     // A later message arrives after whatever the payload could have triggered.
     await server.rooms.submit({ roomId: "lobby", userId: "bob", text: "sentinel" });
-    await expect.poll(() => texts(ann.page), poll).toEqual([XSS, XSS, XSS, "sentinel"]);
+    await expect.poll(() => messageTexts(ann.page), poll).toEqual([XSS, XSS, XSS, "sentinel"]);
     expect(ann.dialogs).toEqual([]);
     expect(ann.errors).toEqual([]);
   });
@@ -125,7 +122,7 @@ describeWithBrowser("the room page in a browser", () => {
     const csp = response?.headers()["content-security-policy"] ?? "";
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");
-    await expect.poll(() => members(page), poll).toEqual(["ann"]);
+    await expect.poll(() => memberNames(page), poll).toEqual(["ann"]);
     expect(requested).toEqual(expect.arrayContaining(["/room/lobby", "/assets/chat.css", "/assets/room.js"]));
     expect(requested.every((path) => /^\/(room|assets|stream|favicon\.ico)/.test(path))).toBe(true);
     expect(await page.evaluate("getComputedStyle(document.body).fontFamily")).not.toBe("");
@@ -143,9 +140,9 @@ describeWithBrowser("the room page in a browser", () => {
     for (const [userId, text] of lines) await server.rooms.submit({ roomId: "release-train", userId, text });
     const ann = await openRoom(server, "ann", "release-train");
     await openRoom(server, "bob", "release-train");
-    await expect.poll(() => members(ann.page), poll).toEqual(["ann", "bob"]);
-    await send(ann.page, "Perfect, see you at the standup.");
-    await expect.poll(() => texts(ann.page), poll).toHaveLength(5);
+    await expect.poll(() => memberNames(ann.page), poll).toEqual(["ann", "bob"]);
+    await sendMessage(ann.page, "Perfect, see you at the standup.");
+    await expect.poll(() => messageTexts(ann.page), poll).toHaveLength(5);
     await expect.poll(() => messageInput(ann.page).inputValue(), poll).toBe("");
     const path = await readmeScreenshot(ann.page, "room-page");
     expect(path).toMatch(/room-page\.png$/);
