@@ -9,4 +9,4 @@ export {
 } from "./logger.js";
 export { type AdapterLabel, ChatMetrics, type EvictionReason, type FinishedRequest } from "./metrics.js";
 export { recordRequest } from "./request-log.js";
-export { logStreamOpened, type StreamEndReason, type StreamLogFields } from "./stream-log.js";
+export { logStreamOpened, type StreamEndReason } from "./stream-log.js";
