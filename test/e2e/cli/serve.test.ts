@@ -23,7 +23,8 @@ describe("chat-server serve", () => {
   it("serves every adapter by default and prints one line per adapter, then where rooms live", async () => {
     const cli = await startServe([]);
     killedAtDispose(disposer, cli);
-    const lines = (await cli.waitForStdout((out) => out.includes("store "))).trim().split("\n");
+    // The auth line is the last one printed; waiting for it means every line is in.
+    const lines = (await cli.waitForStdout((out) => /^auth .*\n/m.test(out))).trim().split("\n");
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(["rest", "html", "ws", "grpc", "store", "auth"]);
     expect(lines[2]).toBe(
       `ws    ${cli.httpUrl?.replace(/^http/, "ws")}/ws/:roomId  (WebSocket, on the HTTP port)`,
