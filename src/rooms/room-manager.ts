@@ -323,7 +323,7 @@ export class RoomManager {
     // Subscribed before reading history: everything after the read arrives live.
     const subscription = feed.broadcaster.subscribe(signal === undefined ? undefined : { signal });
     this.#stats.listenersOpened++;
-    void subscription.closed.then(() => this.#release(roomId, opened.listenerId));
+    this.#releaseWhenClosed(subscription, roomId, opened.listenerId);
     const slice = await this.#readAfter(roomId, cursor, opened);
     if (isAheadOfHistory(cursor, slice)) {
       // The store's history went back in time: a new epoch, so no offset is reused.
@@ -416,10 +416,16 @@ export class RoomManager {
       .catch(() => undefined);
   }
 
-  /** A listener ended: uncount it in the store (presence, reclamation). */
-  #release(roomId: string, listenerId: string): void {
+  /**
+   * When the listener ends, uncount it in the store (presence, reclamation).
+   * Not a closure in `#open`: that would keep all `#open` saw (the members at
+   * the open, O(members) each) for the listener's life.
+   */
+  #releaseWhenClosed(subscription: Subscription<RoomEntry>, roomId: string, listenerId: string): void {
     // Runs even while closing, so presence in a shared store stays right.
-    this.#queue.run(roomId, () => this.#store.closeListener(roomId, listenerId)).catch(() => undefined);
+    void subscription.closed.then(() =>
+      this.#queue.run(roomId, () => this.#store.closeListener(roomId, listenerId)).catch(() => undefined),
+    );
   }
 
   #assertOpen(): void {

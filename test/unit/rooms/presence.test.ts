@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isCollected } from "../../helpers/heap.js";
 import {
   closeRoomListener,
   nextRoomEvent,
@@ -103,5 +104,23 @@ describe("RoomManager: presence", () => {
     expect(await roomEventsBeforeMarker(manager, observerA)).toEqual(["joined:bob", "left:bob"]);
     expect(await roomEventsBeforeMarker(manager, observerB)).toEqual(["joined:bob"]);
     expect((await manager.getRoom("b")).members).toEqual(["bob"]);
+  });
+
+  it("keeps no listener's member list once its ready event is delivered (memory grows with listeners, not their square)", async () => {
+    const manager = roomManagerForTest();
+    const pulled = await manager.openListener("lobby", { userId: "ann" });
+    const pulledMembers = new WeakRef((await readyEventOf(pulled)).members);
+    const pushed = await manager.openListener("lobby", { userId: "bob" });
+    const pushedMembers = await new Promise<WeakRef<readonly string[]>>((resolve) =>
+      pushed.consume((events) => {
+        const [first] = events;
+        if (first?.type === "ready") resolve(new WeakRef(first.members));
+      }),
+    );
+    expect(await isCollected(pulledMembers)).toBe(true);
+    expect(await isCollected(pushedMembers)).toBe(true);
+    expect((await manager.getRoom("lobby")).members).toEqual(["ann", "bob"]);
+    await closeRoomListener(pulled);
+    await closeRoomListener(pushed);
   });
 });
