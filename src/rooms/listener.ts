@@ -98,7 +98,7 @@ export class RoomListenerImpl implements RoomListener {
     if (queued !== undefined) return { value: queued, done: false };
     while (!this.#deleted) {
       if (this.#failure !== undefined) throw this.#failure;
-      const result = await this.#subscription.next().catch(this.#rethrow);
+      const result = await this.#subscription.next().catch((error: unknown) => this.#rethrow(error));
       if (result.done) break;
       const event = this.#accept(result.value);
       if (event !== undefined) return { value: event, done: false };
@@ -116,7 +116,7 @@ export class RoomListenerImpl implements RoomListener {
     }
     while (!this.#deleted) {
       if (this.#failure !== undefined) throw this.#failure;
-      const entries = await this.#subscription.nextBatch().catch(this.#rethrow);
+      const entries = await this.#subscription.nextBatch().catch((error: unknown) => this.#rethrow(error));
       if (entries === undefined) break;
       const events: RoomEvent[] = [];
       for (const entry of entries) {
@@ -222,9 +222,10 @@ export class RoomListenerImpl implements RoomListener {
     return this.#evicted;
   }
 
-  readonly #rethrow = (error: unknown): never => {
+  /** A method, not an arrow field: push-mode listeners (most) would each carry a closure they never use. */
+  #rethrow(error: unknown): never {
     throw error instanceof Error ? this.#roomError(error) : error;
-  };
+  }
 
   #accept(entry: RoomEntry): RoomEvent | undefined {
     switch (entry.kind) {

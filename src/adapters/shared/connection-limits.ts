@@ -32,7 +32,8 @@ export function limitConnections(server: Server, limits: ConnectionLimits = {}):
     }
     open++;
     byAddress.set(address, fromAddress + 1);
-    socket.once("close", () => {
+    // `on`, not `once` ('close' comes once): no wrapper kept per open connection.
+    socket.on("close", () => {
       open--;
       const left = (byAddress.get(address) ?? 1) - 1;
       if (left > 0) byAddress.set(address, left);

@@ -41,7 +41,8 @@ export function observeRequests(
     notes.adapter = adapter;
     if (!seen) {
       const started = performance.now();
-      res.once("close", () => {
+      // `on`, not `once`: 'close' comes once, and a stream keeps this listener for its life.
+      res.on("close", () => {
         const answeredBy = notes.adapter ?? adapter;
         if (notes.errorCode !== undefined) metrics?.requestError(answeredBy, notes.errorCode);
         if (notes.stream === true) return;

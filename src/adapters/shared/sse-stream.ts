@@ -70,8 +70,8 @@ export function sseStreams(
   /**
    * Opens the stream and starts pumping; true once its headers are out (false
    * if the client left meanwhile). Returns without waiting for the stream's
-   * end, and an open stream holds few objects of its own: one 'close'
-   * listener, the pump's, and its end below.
+   * end, and an open stream holds few objects of its own: the pump, its
+   * 'close' listener on the socket, and the end below.
    */
   async function openStream(req: IncomingMessage, res: ServerResponse, roomId: string): Promise<boolean> {
     const { principal, release } = await streamer(req, options, roomId);
@@ -90,24 +90,29 @@ export function sseStreams(
       tokenExpired = true;
       listener.close();
     });
-    // Closing the listener on 'close' costs less per idle stream than an AbortController.
-    res.on("close", () => {
-      stopExpiry();
-      listener.close();
-    });
     const socket = await socketOf(res);
     if (socket === undefined) {
       // The client left while the listener was opening.
+      stopExpiry();
       listener.close();
       return false;
     }
+    try {
+      startEventStream(req, res);
+    } catch (error) {
+      // Until the pump runs, nothing else would ever close the listener.
+      stopExpiry();
+      listener.close();
+      throw error;
+    }
     options.metrics?.streamOpened(adapter);
     notesOf(res).stream = true;
-    startEventStream(req, res);
     const logClosed = logStreamOpened(options.logger, { adapter, roomId, userId: listener.userId });
     const stopHeartbeat = heartbeats.add(socket);
+    // The pump closes the listener when the socket closes: no 'close' listener of our own.
     const ended = (reason: StreamEndReason): void => {
       open--;
+      stopExpiry();
       stopHeartbeat();
       options.metrics?.streamClosed(adapter);
       logClosed(reason);

@@ -48,56 +48,100 @@ export function pumpListener(
   transport: Writable,
   options: PumpOptions,
 ): Promise<PumpOutcome> {
-  const sizeOf = options.sizeOf ?? one;
-  const sliceBudget = Math.max(1, options.maxBuffered / 2);
   return new Promise<PumpOutcome>((resolve, reject) => {
-    let finished = false;
-    /** Events taken from the listener and not yet written (while the transport drains). */
-    let unwritten: readonly RoomEvent[] = [];
-    const finish = (outcome: PumpOutcome | Error): void => {
-      if (finished) return;
-      finished = true;
-      transport.off("drain", writeUnwritten);
-      transport.off("close", onClose);
-      listener.close();
-      if (outcome instanceof Error) reject(outcome);
-      else resolve(outcome);
-    };
-    const onClose = (): void => finish("ended");
-    /** Writes slice by slice until the transport pushes back; true when everything went out. */
-    function write(events: readonly RoomEvent[]): boolean {
-      for (let start = 0; start < events.length; ) {
-        const end = sliceEnd(events, start, sizeOf, sliceBudget);
-        const slice = start === 0 && end === events.length ? events : events.slice(start, end);
-        const ok = options.write(slice);
-        options.onDelivered?.(slice);
-        if (slice[slice.length - 1]?.type === "deleted") {
-          finish("deleted");
-          return true;
-        }
-        start = end;
-        if (!ok) {
-          unwritten = events.slice(start);
-          listener.pause();
-          transport.once("drain", writeUnwritten);
-          return false;
-        }
-      }
-      return true;
-    }
-    function writeUnwritten(): void {
-      const events = unwritten;
-      unwritten = [];
-      if (!finished && write(events)) listener.resume();
-    }
-    transport.once("close", onClose);
-    void listener.closed.then((error) => finish(error === undefined ? "ended" : (outcomeOf(error) ?? error)));
-    if (transport.destroyed) return finish("ended");
-    listener.consume((events) => {
-      if (transport.destroyed) finish("ended");
-      else if (!finished) write(events);
-    });
+    new ListenerPump(listener, transport, options, resolve, reject).start();
   });
+}
+
+/**
+ * One stream's pump. A class rather than closures: an idle stream holds it
+ * for its whole life, and its state in one object costs a fraction of a
+ * context and half a dozen closures.
+ */
+class ListenerPump {
+  readonly #listener: RoomListener;
+  readonly #transport: Writable;
+  readonly #options: PumpOptions;
+  readonly #resolve: (outcome: PumpOutcome) => void;
+  readonly #reject: (error: Error) => void;
+  #finished = false;
+  /** Events taken from the listener and not yet written (while the transport drains). */
+  #unwritten: readonly RoomEvent[] = [];
+  /** Set only while the transport drains. */
+  #onDrain: (() => void) | undefined;
+  readonly #onClose = (): void => this.#finish("ended");
+
+  constructor(
+    listener: RoomListener,
+    transport: Writable,
+    options: PumpOptions,
+    resolve: (outcome: PumpOutcome) => void,
+    reject: (error: Error) => void,
+  ) {
+    this.#listener = listener;
+    this.#transport = transport;
+    this.#options = options;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  start(): void {
+    // `on`, not `once`: 'close' comes once, and `#finish` removes it; no wrapper per stream.
+    this.#transport.on("close", this.#onClose);
+    void this.#listener.closed.then((error) =>
+      this.#finish(error === undefined ? "ended" : (outcomeOf(error) ?? error)),
+    );
+    if (this.#transport.destroyed) {
+      this.#finish("ended");
+      return;
+    }
+    this.#listener.consume((events) => {
+      if (this.#transport.destroyed) this.#finish("ended");
+      else if (!this.#finished) this.#write(events);
+    });
+  }
+
+  #finish(outcome: PumpOutcome | Error): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#onDrain !== undefined) this.#transport.off("drain", this.#onDrain);
+    this.#transport.off("close", this.#onClose);
+    this.#listener.close();
+    if (outcome instanceof Error) this.#reject(outcome);
+    else this.#resolve(outcome);
+  }
+
+  /** Writes slice by slice until the transport pushes back; true when everything went out. */
+  #write(events: readonly RoomEvent[]): boolean {
+    const { sizeOf = one, maxBuffered, write, onDelivered } = this.#options;
+    const sliceBudget = Math.max(1, maxBuffered / 2);
+    for (let start = 0; start < events.length; ) {
+      const end = sliceEnd(events, start, sizeOf, sliceBudget);
+      const slice = start === 0 && end === events.length ? events : events.slice(start, end);
+      const ok = write(slice);
+      onDelivered?.(slice);
+      if (slice[slice.length - 1]?.type === "deleted") {
+        this.#finish("deleted");
+        return true;
+      }
+      start = end;
+      if (!ok) {
+        this.#unwritten = events.slice(start);
+        this.#listener.pause();
+        this.#onDrain = () => this.#writeUnwritten();
+        this.#transport.once("drain", this.#onDrain);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #writeUnwritten(): void {
+    const events = this.#unwritten;
+    this.#unwritten = [];
+    this.#onDrain = undefined;
+    if (!this.#finished && this.#write(events)) this.#listener.resume();
+  }
 }
 
 /** The end of the longest run of events from `start` within `budget` (at least one event). */
