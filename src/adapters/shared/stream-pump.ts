@@ -62,6 +62,8 @@ class ListenerPump {
   readonly #listener: RoomListener;
   readonly #transport: Writable;
   readonly #options: PumpOptions;
+  readonly #sizeOf: (event: RoomEvent) => number;
+  readonly #sliceBudget: number;
   readonly #resolve: (outcome: PumpOutcome) => void;
   readonly #reject: (error: Error) => void;
   #finished = false;
@@ -81,6 +83,8 @@ class ListenerPump {
     this.#listener = listener;
     this.#transport = transport;
     this.#options = options;
+    this.#sizeOf = options.sizeOf ?? one;
+    this.#sliceBudget = Math.max(1, options.maxBuffered / 2);
     this.#resolve = resolve;
     this.#reject = reject;
   }
@@ -113,13 +117,11 @@ class ListenerPump {
 
   /** Writes slice by slice until the transport pushes back; true when everything went out. */
   #write(events: readonly RoomEvent[]): boolean {
-    const { sizeOf = one, maxBuffered, write, onDelivered } = this.#options;
-    const sliceBudget = Math.max(1, maxBuffered / 2);
     for (let start = 0; start < events.length; ) {
-      const end = sliceEnd(events, start, sizeOf, sliceBudget);
+      const end = sliceEnd(events, start, this.#sizeOf, this.#sliceBudget);
       const slice = start === 0 && end === events.length ? events : events.slice(start, end);
-      const ok = write(slice);
-      onDelivered?.(slice);
+      const ok = this.#options.write(slice);
+      this.#options.onDelivered?.(slice);
       if (slice[slice.length - 1]?.type === "deleted") {
         this.#finish("deleted");
         return true;
