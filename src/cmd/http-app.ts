@@ -1,6 +1,6 @@
 import type { RequestListener } from "node:http";
 import express, { type Express } from "express";
-import { createHtmlRouter } from "../adapters/html/index.js";
+import { createHtmlRouter, createNotFoundPage } from "../adapters/html/index.js";
 import { createRestRouter } from "../adapters/rest/index.js";
 import {
   apiCors,
@@ -42,7 +42,8 @@ const STREAM_PATH = /^\/stream\/([^/?]+)(?:\?|$)/;
 /**
  * One HTTP port with the chosen adapters, `GET /healthz`, `GET /metrics`
  * (when metrics are given), a JSON 405 with `Allow` for a known path with
- * another method, and a JSON 404 for everything else. `GET /stream/:roomId`
+ * another method, and a 404 for everything else (a page for a browser when the
+ * pages are on, JSON otherwise). `GET /stream/:roomId`
  * is served before express: an open stream then holds none of express's
  * per-request objects, which were half of its memory.
  */
@@ -102,18 +103,22 @@ function expressApp(rooms: RoomManager, options: HttpAppOptions): Express {
     app.use(CORS_PATHS, apiCors(options.corsOrigins));
   }
   const rest = options.rest ?? true;
-  if (options.html ?? true) app.use(createHtmlRouter(rooms, { ...options, apiRoutes: !rest }));
+  const html = options.html ?? true;
+  if (html) app.use(createHtmlRouter(rooms, { ...options, apiRoutes: !rest }));
   if (rest) app.use(createRestRouter(rooms, options));
-  app.use((req, res) => {
+  app.use((req, res, next) => {
     const allowed = allowedMethods(app, req.path);
-    // A route with this very method that passed the request on (the pages, for a JSON client) is a 404.
-    const code = allowed.length > 0 && !allowed.includes(req.method) ? "method_not_allowed" : "not_found";
     notesOf(res).route = "unmatched";
-    if (code === "not_found") sendError(res, code, `No route for ${req.method} ${req.path}`);
-    else {
-      res.set("allow", allowed.join(", "));
-      sendError(res, code, `${req.path} answers ${allowed.join(", ")}, not ${req.method}`);
+    // A route with this very method that passed the request on (the pages, for a JSON client) is a 404.
+    if (allowed.length === 0 || allowed.includes(req.method)) {
+      next();
+      return;
     }
+    res.set("allow", allowed.join(", "));
+    sendError(res, "method_not_allowed", `${req.path} answers ${allowed.join(", ")}, not ${req.method}`);
   });
+  // A browser that asks for an address nothing answers gets a page; everyone else the JSON 404.
+  if (html) app.use(createNotFoundPage(rooms, options));
+  app.use((req, res) => sendError(res, "not_found", `No route for ${req.method} ${req.path}`));
   return app;
 }

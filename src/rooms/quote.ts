@@ -5,6 +5,7 @@
  */
 export function quote(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === undefined) return "nothing"; // a missing field: "got undefined (undefined)" reads like a bug
   if (value === null) return "null (null)";
   if (Array.isArray(value)) return "an array (object)";
   if (typeof value === "object") return "an object (object)";

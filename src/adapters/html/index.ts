@@ -1,1 +1,1 @@
-export { createHtmlRouter, type HtmlRouterOptions } from "./routes.js";
+export { createHtmlRouter, createNotFoundPage, type HtmlRouterOptions } from "./routes.js";

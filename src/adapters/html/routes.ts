@@ -58,10 +58,6 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
   const { auth } = resolved;
   const submitJson = submitHandler(rooms, resolved);
 
-  const sendPage = (res: express.Response, status: number, html: string): void => {
-    res.status(status).set("content-security-policy", CONTENT_SECURITY_POLICY).type("html").send(html);
-  };
-
   router.use(observeRequests("html", resolved));
   router.use(
     "/assets",
@@ -142,6 +138,29 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
   });
   router.use(errorHandler(resolved));
   return router;
+}
+
+/**
+ * The end of the line for a browser whose address matches no route: a 404 in
+ * the site's style, the index with "There is no such page." Anything else
+ * (an API client, a method other than GET or HEAD) goes to `next`, the JSON 404.
+ */
+export function createNotFoundPage(rooms: RoomManager, options?: HttpAdapterOptions): RequestHandler {
+  const { auth } = resolveHttpOptions(options);
+  const pages = new Pages(rooms);
+  return async (req, res, next) => {
+    if ((req.method !== "GET" && req.method !== "HEAD") || !prefersHtml(req)) {
+      next();
+      return;
+    }
+    notesOf(res).errorCode = "not_found";
+    const visible = await visibleRooms(req, rooms, auth).catch(() => []);
+    sendPage(res, 404, await pages.index(visible, { error: pages.errorText("not_found") }));
+  };
+}
+
+function sendPage(res: express.Response, status: number, html: string): void {
+  res.status(status).set("content-security-policy", CONTENT_SECURITY_POLICY).type("html").send(html);
 }
 
 /**

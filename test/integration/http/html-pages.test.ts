@@ -79,6 +79,24 @@ describe("the server-rendered pages", () => {
     expect(api.status).toBe(400);
     expect(await api.json()).toMatchObject({ error: { code: "invalid_room_id" } });
   });
+
+  it("answers a browser 404 with a page in words for an address nothing answers; an API client keeps JSON", async () => {
+    const server = await startTestServer(disposer);
+    await server.rooms.submit({ roomId: "lobby", userId: "ann", text: "hi" });
+    const response = await server.fetch("/rooms/lobby", browser);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('<p class="error" role="alert">There is no such page.</p>');
+    // The way on: the index's rooms and its box to open one.
+    expect(html).toContain('href="/room/lobby"');
+    const api = await server.fetch("/rooms/lobby", { headers: { accept: "*/*" } });
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: { code: "not_found" } });
+    // A browser's POST to nowhere is not a page visit: JSON.
+    const post = await server.fetch("/rooms/lobby", { method: "POST", headers: browser.headers });
+    expect(post.headers.get("content-type")).toMatch(/^application\/json/);
+  });
 });
 
 describe("GET /open", () => {
