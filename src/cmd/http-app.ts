@@ -15,7 +15,7 @@ import {
 } from "../adapters/shared/index.js";
 import { silentLogger } from "../observability/index.js";
 import type { RoomManager } from "../rooms/index.js";
-import { allowedMethods } from "./allowed-methods.js";
+import { routesAt } from "./allowed-methods.js";
 
 export interface HttpAppOptions extends HttpAdapterOptions {
   /** Mount the JSON API and SSE. @default true */
@@ -95,6 +95,7 @@ function expressApp(rooms: RoomManager, options: HttpAppOptions): Express {
   }
   if (options.ws === true) {
     app.get("/ws/:roomId", (_req, res) => {
+      notesOf(res).adapter = "ws";
       res.set("upgrade", "websocket");
       sendError(res, "upgrade_required", "This is a WebSocket endpoint: connect with a WebSocket client");
     });
@@ -107,13 +108,17 @@ function expressApp(rooms: RoomManager, options: HttpAppOptions): Express {
   if (html) app.use(createHtmlRouter(rooms, { ...options, apiRoutes: !rest }));
   if (rest) app.use(createRestRouter(rooms, options));
   app.use((req, res, next) => {
-    const allowed = allowedMethods(app, req.path);
-    notesOf(res).route = "unmatched";
+    const { methods: allowed, pattern } = routesAt(app, req.path);
+    // The port's own answer, not an adapter's: labelled `http`, with the route it missed.
+    const notes = notesOf(res);
+    notes.adapter = "http";
     // A route with this very method that passed the request on (the pages, for a JSON client) is a 404.
     if (allowed.length === 0 || allowed.includes(req.method)) {
+      notes.route = "unmatched";
       next();
       return;
     }
+    notes.route = pattern ?? "unmatched";
     res.set("allow", allowed.join(", "));
     sendError(res, "method_not_allowed", `${req.path} answers ${allowed.join(", ")}, not ${req.method}`);
   });

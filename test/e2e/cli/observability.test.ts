@@ -64,6 +64,9 @@ describe("chat-server observability", () => {
     });
     expect(form.status).toBe(400);
     expect(form.headers.get("content-type")).toContain("text/html");
+    // A plain GET of the WebSocket endpoint is the ws adapter's answer; a wrong method is the port's.
+    expect((await fetch(`${server.httpUrl}/ws/metrics-room`)).status).toBe(426);
+    expect((await fetch(`${server.httpUrl}/room/metrics-room`, { method: "PUT" })).status).toBe(405);
 
     const response = await fetch(`${server.httpUrl}/metrics`);
     expect(response.headers.get("content-type")).toContain("text/plain");
@@ -81,6 +84,9 @@ describe("chat-server observability", () => {
     expect(sample(text, "chat_deliveries_total", { adapter: "grpc" })).toBeGreaterThanOrEqual(2);
     expect(sample(text, "chat_request_errors_total", { adapter: "rest", code: "invalid_limit" })).toBe(1);
     expect(sample(text, "chat_request_errors_total", { adapter: "html", code: "invalid_text" })).toBe(1);
+    expect(sample(text, "chat_request_errors_total", { adapter: "ws", code: "upgrade_required" })).toBe(1);
+    const wrongMethod = { adapter: "http", route: "/room/:roomId", method: "PUT", status: "405" };
+    expect(sample(text, "chat_request_duration_seconds_count", wrongMethod)).toBe(1);
     // Requests per route, with their latency: the histogram's count is the request count.
     const history = { adapter: "rest", route: "/room/:roomId/messages", method: "GET", status: "400" };
     expect(sample(text, "chat_request_duration_seconds_count", history)).toBe(1);
