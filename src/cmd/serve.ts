@@ -139,7 +139,7 @@ export async function startServer(
     }
     const where = shared?.where ?? "store in memory (rooms live in this process)";
     listening.push(where, authLine(auth));
-    logger.info({ store: where, auth: authLine(auth) }, "serving");
+    logger.info({ store: shared?.kind ?? "memory", auth: auth.mode }, "serving");
   } catch (error) {
     clearInterval(storeWatch);
     await ws?.close(0);
@@ -179,6 +179,8 @@ export async function startServer(
 
 interface SharedStore {
   readonly store: RedisRoomStore | PostgresRoomStore;
+  /** Its name in the `serving` log line. */
+  readonly kind: "redis" | "postgres" | "postgres+redis";
   /** The line `serve` prints about where rooms live. */
   readonly where: string;
 }
@@ -216,14 +218,15 @@ async function openStore(config: ServeConfig): Promise<SharedStore | undefined> 
       throw error;
     });
     const busLine = redisUrl === undefined ? "" : `, events over redis ${redactPassword(redisUrl)}`;
-    return { store, where: `store postgres ${redactPassword(url)}${busLine}` };
+    const kind = redisUrl === undefined ? "postgres" : "postgres+redis";
+    return { store, kind, where: `store postgres ${redactPassword(url)}${busLine}` };
   }
   if (config.redisUrl !== undefined) {
     const url = config.redisUrl;
     const store = await reach("Redis", url, "--redis", () =>
       RedisRoomStore.connect({ url, historyLimit: config.history, presenceLeaseMs: config.presenceLeaseMs }),
     );
-    return { store, where: `store redis ${redactPassword(url)}` };
+    return { store, kind: "redis", where: `store redis ${redactPassword(url)}` };
   }
   return undefined;
 }

@@ -18,6 +18,8 @@ export function createLogger(level: LogLevel = "info", format: LogFormat = "json
     sync: true,
     colorize: process.stderr.isTTY,
     ignore: "pid,hostname,service",
+    // One line per entry: an access line over seven lines is hard to scan.
+    singleLine: true,
   });
   return pino(options, pretty);
 }
