@@ -19,6 +19,7 @@ import {
   queryToken,
   resolveHttpOptions,
   roomPagePath,
+  routeOf,
   sseStreamHandler,
   sseStreams,
   statusOf,
@@ -129,7 +130,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
     }
     const { code, known } = describeError(error);
     if (!known)
-      resolved.logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
+      resolved.logger.error({ err: error, method: req.method, route: routeOf(req, res) }, "request failed");
     notesOf(res).errorCode = code;
     // Without the right token the list of rooms is not the visitor's to see either.
     const visible = error instanceof AuthError ? [] : await visibleRooms(req, rooms, auth).catch(() => []);

@@ -5,7 +5,7 @@ import type { Logger } from "../../observability/index.js";
 import { RoomError } from "../../rooms/index.js";
 import type { HttpErrorCode } from "./error-codes.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
-import { notesOf } from "./request-notes.js";
+import { notesOf, routeOf } from "./request-notes.js";
 
 /** The one table from error codes to HTTP statuses: a row for every code, or it does not compile. */
 const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = {
@@ -128,7 +128,7 @@ export function errorHandler(options: ResolvedHttpOptions): ErrorRequestHandler 
  */
 export function answerError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
   const { code, message, known } = describeError(error);
-  if (!known) logger.error({ err: error, method: req.method, url: req.url }, "request failed");
+  if (!known) logger.error({ err: error, method: req.method, route: routeOf(req, res) }, "request failed");
   if (res.headersSent) {
     notesOf(res).errorCode = code;
     res.destroy();

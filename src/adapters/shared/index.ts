@@ -27,7 +27,7 @@ export {
 export { type HttpAdapterOptions, type ResolvedHttpOptions, resolveHttpOptions } from "./http-options.js";
 export { type HttpServerLimits, type RunningHttpServer, startHttpServer } from "./http-server.js";
 export { endSocketWithError } from "./raw-error.js";
-export { notesOf, observeRequests } from "./request-notes.js";
+export { notesOf, observeRequests, routeOf } from "./request-notes.js";
 export { queryToken, requestToken, TOKEN_COOKIE } from "./request-token.js";
 export { DEFAULT_GRACE_MS } from "./shutdown.js";
 export { type SseStreams, sseStreamHandler, sseStreams } from "./sse-stream.js";

@@ -26,6 +26,14 @@ export function notesOf(res: ServerResponse): RequestNotes {
   return found;
 }
 
+/** A request as express leaves it: the route it matched, if any. */
+type RoutedRequest = IncomingMessage & { route?: { path?: unknown } };
+
+/** The route's pattern for logs and labels, never the raw path (which may hold a token): `unmatched` without one. */
+export function routeOf(req: RoutedRequest, res: ServerResponse): string {
+  return notesOf(res).route ?? (req.route?.path as string | undefined) ?? "unmatched";
+}
+
 /**
  * Labels requests with `adapter` and, for a request no earlier router took
  * in, writes its access line, its histogram sample and its error count once
@@ -34,7 +42,7 @@ export function notesOf(res: ServerResponse): RequestNotes {
 export function observeRequests(
   adapter: AdapterLabel,
   { logger, metrics }: Pick<ResolvedHttpOptions, "logger" | "metrics">,
-): (req: IncomingMessage & { route?: { path?: unknown } }, res: ServerResponse, next: () => void) => void {
+): (req: RoutedRequest, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {
     const notes = notesOf(res);
     const seen = notes.adapter !== undefined;
@@ -46,10 +54,9 @@ export function observeRequests(
         const answeredBy = notes.adapter ?? adapter;
         if (notes.errorCode !== undefined) metrics?.requestError(answeredBy, notes.errorCode);
         if (notes.stream === true) return;
-        const route = notes.route ?? (req.route?.path as string | undefined) ?? "unmatched";
         const request = {
           adapter: answeredBy,
-          route,
+          route: routeOf(req, res),
           method: req.method ?? "",
           status: String(res.statusCode),
           seconds: (performance.now() - started) / 1000,
