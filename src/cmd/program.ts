@@ -365,7 +365,8 @@ export function buildProgram(io: ProgramIO = processIO): Command {
       .addOption(
         new Option("-n, --last <n>", "first print the room's latest n messages (0: none)")
           .argParser(nonNegativeInteger)
-          .default(10),
+          .default(10)
+          .conflicts("since"),
       )
       .option("--since <id>", "first replay every message after this id (instead of --last)")
       .option("--json", "one JSON object per line: {event, data}"),

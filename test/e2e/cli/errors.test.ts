@@ -49,6 +49,22 @@ describe("chat-server errors", () => {
     expect(fromEnv.stderr).toContain(`cannot reach 127.0.0.1:${grpcPort}`);
   });
 
+  it("refuses tail's --last together with --since: both say where to start", async () => {
+    const both = await runCli([
+      "tail",
+      "lobby",
+      "-n",
+      "1",
+      "--since",
+      "3f9a01bc7e-1",
+      "--url",
+      "http://127.0.0.1:1",
+    ]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/--last.*cannot be used with.*--since/);
+    expectOneCleanLine(both.stderr);
+  });
+
   it("rejects an unknown adapter, naming the valid ones", async () => {
     const result = await runCli(["serve", "--only", "grpc,ftp"]);
     expect(result.code).toBe(1);
