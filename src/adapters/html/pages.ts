@@ -8,14 +8,14 @@ import {
   RoomNotFoundError,
   validateUserId,
 } from "../../rooms/index.js";
-import { humanError, humanErrors } from "./human-errors.js";
+import { humanError, humanErrors, type PageErrorCode } from "./human-errors.js";
 
 /** Renders the server-side pages; every value is escaped by eta. */
 export class Pages {
   readonly #eta = new Eta({ views: fileURLToPath(new URL("./views", import.meta.url)), cache: true });
   readonly #rooms: RoomManager;
   /** What a person reads for each error code, here and in the room page's script. */
-  readonly errorTexts: Readonly<Record<string, string>>;
+  readonly errorTexts: Readonly<Record<PageErrorCode, string>>;
 
   constructor(rooms: RoomManager) {
     this.#rooms = rooms;
@@ -48,7 +48,7 @@ export class Pages {
     roomId: string,
     view: { user?: string | undefined; signedIn?: boolean; draft?: string; error?: string },
   ): Promise<string> {
-    const [room, messages] = await Promise.all([this.#roomOrUndefined(roomId), this.#recent(roomId)]);
+    const [room, messages] = await Promise.all([this.findRoom(roomId), this.#recent(roomId)]);
     return this.#eta.render("./room", {
       roomId,
       // A room that does not exist yet has no generated name: it is named by its id.
@@ -56,6 +56,8 @@ export class Pages {
       members: room?.members ?? [],
       messages,
       lastId: messages.at(-1)?.id ?? "",
+      // Which life of the room the page shows: a form post from it into a later one is refused.
+      createdAt: room?.createdAt ?? "",
       user: usableName(view.user) ?? `guest-${randomBytes(2).toString("hex")}`,
       signedIn: view.signedIn === true,
       draft: view.draft ?? "",
@@ -65,7 +67,8 @@ export class Pages {
     });
   }
 
-  async #roomOrUndefined(roomId: string): Promise<RoomInfo | undefined> {
+  /** The room, or `undefined` when there is none of that id. */
+  async findRoom(roomId: string): Promise<RoomInfo | undefined> {
     return this.#rooms.getRoom(roomId).catch(ifNotFound(undefined));
   }
 

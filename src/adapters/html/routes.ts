@@ -11,6 +11,7 @@ import {
   describeError,
   errorHandler,
   type HttpAdapterOptions,
+  HttpError,
   historyHandler,
   notesOf,
   observeRequests,
@@ -104,6 +105,7 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
       const { userId: tokenUser } = await poster(req, resolved, roomId);
       const user = tokenUser ?? (typeof req.body.user === "string" ? req.body.user : undefined);
       try {
+        await sameRoomLife(pages, roomId, req.body.room_created);
         res.redirect(303, afterFormPostPath(roomId, await submitForm(rooms, roomId, req.body, tokenUser)));
       } catch (error) {
         // Without JavaScript the person sees the page again, with the error and their draft;
@@ -181,6 +183,18 @@ const tokenToCookie: RequestHandler = (req, res, next) => {
   const rest = query.toString();
   res.redirect(303, `${req.path}${rest === "" ? "" : `?${rest}`}`);
 };
+
+/**
+ * A page without JavaScript posts the `createdAt` of the room it showed: when
+ * that room has been deleted since (gone, or a new one under the same id), the
+ * post is refused rather than silently starting a new room. The page then
+ * shows the new state, and sending again starts the room anew.
+ */
+async function sameRoomLife(pages: Pages, roomId: string, shown: unknown): Promise<void> {
+  if (typeof shown !== "string" || shown === "") return;
+  if ((await pages.findRoom(roomId))?.createdAt !== shown)
+    throw new HttpError("room_deleted", `Room "${roomId}" was deleted after the page was shown`);
+}
 
 /** The room id as the visitor typed it in the address (`/room/<id>`), decoded. */
 function roomIdInPath(req: Request): string {

@@ -21,4 +21,5 @@ export type HttpErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "upgrade_required"
-  | "too_many_connections";
+  | "too_many_connections"
+  | "room_deleted";

@@ -27,6 +27,7 @@ const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = {
   room_not_found: 404,
   not_found: 404,
   method_not_allowed: 405,
+  room_deleted: 409,
   upgrade_required: 426,
   too_many_rooms: 429,
   rate_limited: 429,

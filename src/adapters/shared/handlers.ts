@@ -54,7 +54,9 @@ export async function submitForm(
   tokenUser: string | undefined,
 ): Promise<string> {
   const userId = tokenUser ?? validateUserId(body.user, "user");
-  const text = validateText(body.message, rooms.maxMessageBytes, "message");
+  // A browser sends a textarea's line breaks as CRLF (the HTML form encoding): stored as the script's LF.
+  const message = typeof body.message === "string" ? body.message.replace(/\r\n?/g, "\n") : body.message;
+  const text = validateText(message, rooms.maxMessageBytes, "message");
   await rooms.submit({ roomId, userId, text });
   return userId;
 }

@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { RateLimits } from "../../../src/auth/index.js";
 import { describeWithBrowser, launchChromium, openPage } from "../../helpers/browser.js";
 import { Disposer, startTestServer, type TestServer } from "../../helpers/http-server.js";
 import {
@@ -60,9 +61,7 @@ describeWithBrowser("the room page, as people use it", () => {
     const error = page.locator("#error");
 
     await sendMessage(page, "   ");
-    await expect
-      .poll(() => error.textContent(), poll)
-      .toBe("Write a message first: some text, not only spaces or control characters.");
+    await expect.poll(() => error.textContent(), poll).toBe("Write a message first.");
     expect(await error.evaluate((e) => e.ownerDocument.defaultView?.getComputedStyle(e).color)).toBe(
       "rgb(220, 38, 38)",
     );
@@ -80,6 +79,14 @@ describeWithBrowser("the room page, as people use it", () => {
     expect(await page.locator("#counter").textContent()).toBe("6 left");
     expect(await page.getByRole("button", { name: "Send" }).isDisabled()).toBe(false);
 
+    // A name of spaces only is refused; fixing the name resolves it, before any send.
+    const name = page.locator('input[name="user"]');
+    await name.fill("   ");
+    await sendMessage(page, "hi");
+    await expect.poll(() => error.textContent(), poll).toBe("Your name must be 1 to 64 characters.");
+    await name.fill("ann");
+    expect(await error.isVisible()).toBe(false);
+
     // The server goes away: the failed send stays on screen while the connection status comes and goes.
     await server.close(0);
     await sendMessage(page, "into the void");
@@ -92,6 +99,33 @@ describeWithBrowser("the room page, as people use it", () => {
     expect(await error.isVisible()).toBe(true);
     expect(await messageInput(page).inputValue()).toBe("into the void");
     expect(errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"))).toEqual([]);
+  });
+
+  it("says why the server refused the live stream, marks the members stale, and connects once it can", async () => {
+    // One stream per caller: a second tab from the same address is refused with 429 rate_limited.
+    const rateLimits = new RateLimits({
+      submitsPerSecond: 100,
+      streamsPerSecond: 100,
+      maxStreamsPerCaller: 1,
+    });
+    const server = await startTestServer(disposer, { app: { rateLimits } });
+    const first = await openRoom(server, "?user=ann");
+    const { page, errors } = await openPage(browser, disposer);
+    await page.goto(`${server.url}/room/lobby?user=bob`);
+    await expect
+      .poll(() => page.locator("#status").textContent(), poll)
+      .toBe("Not connected. Too many requests from you. Wait a moment, then try again.");
+    expect(await page.locator("#members-panel").getAttribute("class")).toContain("stale");
+
+    // The other tab closes: the page tries again by itself and is live.
+    await first.page.close();
+    await expect.poll(() => memberNames(page), poll).toEqual(["bob"]);
+    expect(await page.locator("#status").textContent()).toBe("");
+    expect(await page.locator("#members-panel").getAttribute("class")).not.toContain("stale");
+    await server.rooms.submit({ roomId: "lobby", userId: "carol", text: "you are live" });
+    await expect.poll(() => messageTexts(page), poll).toEqual(["you are live"]);
+    // The browser's own notes of the refused loads, and nothing else.
+    expect(errors.filter((e) => !e.includes("status of 429 (Too Many Requests)"))).toEqual([]);
   });
 
   it("says when the room was deleted, posts nothing into a new one unasked, and can start it again", async () => {

@@ -250,7 +250,7 @@ describe("bad form posts from a browser", () => {
       body: "user=ann&message=%C0%AF",
     });
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain("Write a message first: some text");
+    expect(await response.text()).toContain("Write a message first.");
     expect(await server.rooms.listRooms()).toEqual([]);
   });
 

@@ -147,3 +147,58 @@ describe("GET /", () => {
     expect(await (await server.fetch("/", browser)).text()).toContain("No rooms yet");
   });
 });
+
+describe("a form post from a page without JavaScript", () => {
+  const post = (fields: Record<string, string>, accept = "text/html") => ({
+    method: "POST",
+    redirect: "manual" as const,
+    headers: { "content-type": "application/x-www-form-urlencoded", accept },
+    body: new URLSearchParams(fields).toString(),
+  });
+  const shownLife = (html: string) => /name="room_created" value="([^"]*)"/.exec(html)?.[1];
+
+  it("into a room deleted since the page was shown is refused with 409, saying so and keeping the draft; sent again, it starts the room anew", async () => {
+    const server = await startTestServer(disposer);
+    await server.rooms.submit({ roomId: "lobby", userId: "bob", text: "old news" });
+    const life = shownLife(await (await server.fetch("/room/lobby?user=ann", browser)).text());
+    expect(life).toBe((await server.rooms.getRoom("lobby")).createdAt);
+    await server.rooms.deleteRoom("lobby");
+
+    const refused = await server.fetch(
+      "/room/lobby",
+      post({ room_created: life ?? "", user: "ann", message: "hello?" }),
+    );
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain("This room was deleted while you were here, so your message was not sent.");
+    expect(page).toMatch(/<textarea name="message"[^>]*>hello\?<\/textarea>/);
+    expect(await server.rooms.listRooms()).toEqual([]);
+    // The page now shows no room: sending again starts one.
+    expect(shownLife(page)).toBe("");
+    const again = await server.fetch(
+      "/room/lobby",
+      post({ room_created: "", user: "ann", message: "hello?" }),
+    );
+    expect(again.status).toBe(303);
+    expect((await server.rooms.history("lobby")).map((m) => m.text)).toEqual(["hello?"]);
+  });
+
+  it("into a room deleted and started again by someone else is refused too; an API client gets the JSON error", async () => {
+    const server = await startTestServer(disposer);
+    await server.rooms.submit({ roomId: "lobby", userId: "bob", text: "first life" });
+    const life = shownLife(await (await server.fetch("/room/lobby", browser)).text()) ?? "";
+    await server.rooms.deleteRoom("lobby");
+    await server.rooms.submit({ roomId: "lobby", userId: "carol", text: "second life" });
+    const api = await server.fetch(
+      "/room/lobby",
+      post({ room_created: life, user: "ann", message: "hi" }, "*/*"),
+    );
+    expect(api.status).toBe(409);
+    expect(await api.json()).toMatchObject({ error: { code: "room_deleted" } });
+    const current = shownLife(await (await server.fetch("/room/lobby", browser)).text()) ?? "";
+    expect(
+      (await server.fetch("/room/lobby", post({ room_created: current, user: "ann", message: "hi" }))).status,
+    ).toBe(303);
+    expect((await server.rooms.history("lobby")).map((m) => m.text)).toEqual(["second life", "hi"]);
+  });
+});

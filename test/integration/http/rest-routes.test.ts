@@ -42,6 +42,13 @@ describe("POST /room/:roomId", () => {
     expect(stored).toMatchObject({ userId: "ann b", text: "from a form" });
   });
 
+  it("stores a form's CRLF line breaks (a browser's textarea) as LF; JSON keeps what it was sent", async () => {
+    const server = await startTestServer(disposer);
+    await server.fetch("/room/lobby", form({ user: "ann", message: "one\r\ntwo\rthree" }));
+    expect((await server.postJson("/room/lobby", { userId: "ann", text: "a\r\nb" })).status).toBe(201);
+    expect((await server.rooms.history("lobby")).map((m) => m.text)).toEqual(["one\ntwo\nthree", "a\r\nb"]);
+  });
+
   it("accepts a JSON body whose content type carries a charset", async () => {
     const server = await startTestServer(disposer);
     const response = await server.postJson(

@@ -26,6 +26,10 @@ let lastId = main.dataset.lastId || undefined;
 let source;
 /** The name the open stream counts as present. */
 let streamUser;
+/** A retry of a refused stream, pending. */
+let retry;
+/** A refused stream is tried again after this long when the refusal may pass (a cap, a busy server). */
+const RETRY_REFUSED_MS = 5_000;
 
 const NAME_KEY = "chat-server:name";
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
@@ -145,6 +149,7 @@ async function catchUp() {
 /** Opens the stream as the current name, resuming after the newest message the page has. */
 function connect() {
   source?.close();
+  clearTimeout(retry);
   streamUser = currentUser();
   const params = new URLSearchParams();
   if (streamUser) params.set("userId", streamUser);
@@ -179,10 +184,34 @@ function connect() {
     roomDeleted();
   });
   stream.addEventListener("error", () => {
-    if (stream.readyState === EventSource.CLOSED) return;
     membersPanel.classList.add("stale");
-    showStatus("Connection lost, reconnecting…");
+    // CLOSED: the server answered with an error, and EventSource gives up for good.
+    if (stream.readyState === EventSource.CLOSED) void refused(stream);
+    else showStatus("Connection lost, reconnecting…");
   });
+}
+
+/**
+ * EventSource does not say why it was refused: ask the same URL once for the
+ * JSON error, say it, and try again later when the refusal may pass.
+ */
+async function refused(stream) {
+  const probe = new AbortController();
+  let response;
+  try {
+    response = await fetch(stream.url, { headers: { accept: "application/json" }, signal: probe.signal });
+  } catch {
+    response = undefined;
+  }
+  if (stream !== source) return probe.abort(); // a newer stream took its place meanwhile
+  if (response?.ok) {
+    probe.abort(); // it would be served now: open it properly
+    return connect();
+  }
+  const code = (await response?.json().catch(() => null))?.error?.code ?? "unreachable";
+  showStatus(`Not connected. ${errorTexts[code] ?? errorTexts.internal}`);
+  if (response === undefined || response.status === 429 || response.status >= 500)
+    retry = setTimeout(connect, RETRY_REFUSED_MS);
 }
 
 /** The room is gone: say so, keep the page as it was, and post nothing until the person chooses. */
@@ -271,6 +300,9 @@ messageInput.addEventListener("input", () => {
   if (errorLine.dataset.code === "invalid_text" && messageInput.value.trim()) showError("");
 });
 userInput.addEventListener("change", nameChanged);
+userInput.addEventListener("input", () => {
+  if (errorLine.dataset.code === "invalid_user_id" && currentUser()) showError("");
+});
 list.addEventListener("scroll", () => {
   if (atBottom()) newMessages.hidden = true;
 });
