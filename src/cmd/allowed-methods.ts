@@ -7,6 +7,8 @@ interface RouterLayer {
   match(path: string): unknown;
 }
 
+const STREAM_ROUTE = "/stream/:roomId";
+
 /** The routes that have a path: their pattern and the methods they answer. */
 export interface PathRoutes {
   /** Sorted, HEAD wherever GET is; empty when no route has the path. */
@@ -35,6 +37,7 @@ export function routesAt(app: Express, path: string): PathRoutes {
   };
   visit((app as unknown as { router: { stack: readonly RouterLayer[] } }).router.stack);
   methods.delete("_ALL");
-  if (methods.has("GET")) methods.add("HEAD");
+  // Express answers HEAD wherever GET is, except a stream: it refuses HEAD itself (sse-stream.ts).
+  if (methods.has("GET") && pattern !== STREAM_ROUTE) methods.add("HEAD");
   return { methods: [...methods].sort(), pattern };
 }

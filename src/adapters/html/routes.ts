@@ -63,8 +63,13 @@ export function createHtmlRouter(rooms: RoomManager, options?: HtmlRouterOptions
   router.use(observeRequests("html", resolved));
   router.use(
     "/assets",
-    (_req, res, next) => {
+    (req, res, next) => {
       notesOf(res).route = "/assets/*";
+      // express.static would answer other methods with a bare 405: this one has the error shape.
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.set("allow", "GET, HEAD");
+        throw new HttpError("method_not_allowed", `/assets answers GET, HEAD, not ${req.method}`);
+      }
       next();
     },
     express.static(fileURLToPath(new URL("./assets", import.meta.url)), { maxAge: "1h", fallthrough: false }),

@@ -290,6 +290,19 @@ describe("a known path with a method it does not answer", () => {
     expect((await server.rooms.history("lobby")).map((m) => m.text)).toEqual(["kept"]);
   });
 
+  it("lists in Allow only methods the path answers: no HEAD for a stream, GET and HEAD for an asset, as JSON", async () => {
+    const server = await startTestServer(disposer);
+    const stream = await server.fetch("/stream/lobby", { method: "PUT" });
+    expect(stream.headers.get("allow")).toBe("GET");
+    expect((await server.fetch("/stream/lobby", { method: "HEAD" })).headers.get("allow")).toBe("GET");
+    for (const method of ["PUT", "POST", "DELETE"]) {
+      const asset = await server.fetch("/assets/room.js", { method });
+      expect(asset.headers.get("allow"), method).toBe("GET, HEAD");
+      expect(await errorOf(asset)).toMatchObject({ status: 405, code: "method_not_allowed" });
+    }
+    expect((await server.fetch("/assets/room.js", { method: "HEAD" })).status).toBe(200);
+  });
+
   it("still answers 404 for a path no route has", async () => {
     const server = await startTestServer(disposer);
     const response = await server.fetch("/nowhere", { method: "PUT" });
