@@ -1,6 +1,6 @@
-import type { ServerWritableStream } from "@grpc/grpc-js";
+import { type ServerWritableStream, status } from "@grpc/grpc-js";
 import { authorize, rateKey } from "../../auth/index.js";
-import { logStreamOpened } from "../../observability/index.js";
+import { logStreamOpened, recordRequest } from "../../observability/index.js";
 import type { RoomEvent, RoomListener, RoomManager } from "../../rooms/index.js";
 import { createFrameCache, deliveryReport, pumpListener, whenTokenExpires } from "../shared/index.js";
 import { callPrincipal, peerAddress } from "./call-principal.js";
@@ -63,16 +63,20 @@ export class StreamHandler {
 
   /** The grpc-js handler of `ChatService.Stream`. */
   readonly handle = (call: StreamCall): void => {
-    this.#serve(call).catch((error: unknown) => this.#fail(call, describeError(error), error));
+    const started = performance.now();
+    // Only a refusal gets here: a stream that opened reports its own failure (#pump).
+    this.#serve(call, started).catch((error: unknown) =>
+      this.#refuse(call, started, describeError(error), error),
+    );
   };
 
-  async #serve(call: StreamCall): Promise<void> {
+  async #serve(call: StreamCall, started: number): Promise<void> {
     const malformed = malformedStatus(call.request);
-    if (malformed !== undefined) return this.#fail(call, malformed);
-    if (this.#shuttingDown) return this.#fail(call, chatStatus("shutting_down", SHUTTING_DOWN));
+    if (malformed !== undefined) return this.#refuse(call, started, malformed);
+    if (this.#shuttingDown) return this.#refuse(call, started, chatStatus("shutting_down", SHUTTING_DOWN));
     if (this.#open.size >= this.#options.maxStreams) {
       const details = `This server holds its maximum of ${this.#options.maxStreams} streams; try again later`;
-      return this.#fail(call, chatStatus("too_many_streams", details));
+      return this.#refuse(call, started, chatStatus("too_many_streams", details));
     }
     const abort = new AbortController();
     this.#open.set(call, abort);
@@ -121,7 +125,7 @@ export class StreamHandler {
       });
     } catch (error) {
       logClosed("failed");
-      throw error;
+      return this.#fail(call, describeError(error), error);
     } finally {
       metrics?.streamClosed("grpc");
     }
@@ -146,6 +150,20 @@ export class StreamHandler {
         logClosed(call.cancelled || call.destroyed ? "client_left" : "shutting_down");
         return endWithStatus(call, chatStatus("shutting_down", SHUTTING_DOWN));
     }
+  }
+
+  /** A stream that never opened: its access line, as a refused unary call has. */
+  #refuse(call: StreamCall, started: number, chat: ChatStatus, cause?: unknown): void {
+    this.#fail(call, chat, cause);
+    const seconds = (performance.now() - started) / 1000;
+    const request = {
+      adapter: "grpc",
+      route: "Stream",
+      method: "rpc",
+      status: status[chat.status],
+      seconds,
+    } as const;
+    recordRequest(this.#options.logger, this.#options.metrics, request);
   }
 
   /** Refuses or fails the request: counted as a request error; an unknown failure's stack is logged. */

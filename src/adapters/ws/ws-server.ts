@@ -2,12 +2,15 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { type ServerOptions, WebSocketServer } from "ws";
 import { AuthError, type Principal } from "../../auth/index.js";
+import { recordRequest } from "../../observability/index.js";
 import type { RoomListener, RoomManager } from "../../rooms/index.js";
 import {
   DEFAULT_GRACE_MS,
   deliveryReport,
   describeError,
   endSocketWithError,
+  type HttpErrorCode,
+  statusOf,
   streamer,
   tickCorker,
   whenTokenExpires,
@@ -67,15 +70,34 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
   }, resolved.pingIntervalMs);
   keepalive.unref();
 
-  const refuse = (socket: Duplex, error: unknown): void => {
-    const { code, message, known } = describeError(error);
-    if (!known) logger.error({ err: error }, "WebSocket upgrade failed");
+  /** A refused upgrade's error count and access line (an open socket has its stream lines instead). */
+  const refused = (started: number, code: HttpErrorCode): void => {
     metrics?.requestError("ws", code);
+    const seconds = (performance.now() - started) / 1000;
+    const request = { adapter: "ws", route: "/ws/:roomId", method: "GET", seconds } as const;
+    recordRequest(logger, metrics, { ...request, status: String(statusOf(code)) });
+  };
+
+  const refuse = (socket: Duplex, started: number, code: HttpErrorCode, message: string): void => {
+    refused(started, code);
     endSocketWithError(socket, code, message);
   };
 
-  const refuseInBand = (req: IncomingMessage, socket: Duplex, head: Buffer, error: AuthError): void => {
-    metrics?.requestError("ws", error.code);
+  const fail = (socket: Duplex, started: number, error: unknown): void => {
+    const { code, message, known } = describeError(error);
+    if (!known) logger.error({ err: error }, "WebSocket upgrade failed");
+    refuse(socket, started, code, message);
+  };
+
+  // Logged with the HTTP status the close code stands for (4401: 401).
+  const refuseInBand = (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    started: number,
+    error: AuthError,
+  ) => {
+    refused(started, error.code);
     const code = {
       unauthenticated: WS_CLOSE.unauthenticated,
       forbidden: WS_CLOSE.forbidden,
@@ -109,17 +131,14 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     });
   };
 
-  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer, started: number) => {
     // A client that resets before the handshake completes must not raise an unhandled 'error'.
     socket.on("error", () => undefined);
     const target = upgradeTarget(req);
-    if (closing) return endSocketWithError(socket, "shutting_down", "The server is shutting down");
+    if (closing) return refuse(socket, started, "shutting_down", "The server is shutting down");
     if (sessions.size + opening >= resolved.maxSockets) {
-      return endSocketWithError(
-        socket,
-        "too_many_streams",
-        `This server holds its maximum of ${resolved.maxSockets} WebSockets`,
-      );
+      const message = `This server holds its maximum of ${resolved.maxSockets} WebSockets`;
+      return refuse(socket, started, "too_many_streams", message);
     }
     // Counted before the await, so simultaneous upgrades cannot pass the limit together.
     opening++;
@@ -134,7 +153,8 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
       });
     } catch (error) {
       release();
-      if (error instanceof AuthError && !socket.destroyed) return refuseInBand(req, socket, head, error);
+      if (error instanceof AuthError && !socket.destroyed)
+        return refuseInBand(req, socket, head, started, error);
       throw error;
     } finally {
       opening--;
@@ -146,13 +166,14 @@ export function attachWsAdapter(server: Server, rooms: RoomManager, options?: Ws
     if (socket.destroyed) return listener.close();
     if (closing) {
       listener.close();
-      return endSocketWithError(socket, "shutting_down", "The server is shutting down");
+      return refuse(socket, started, "shutting_down", "The server is shutting down");
     }
     accept(req, socket, head, listener, caller, target.since);
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    upgrade(req, socket, head).catch((error: unknown) => refuse(socket, error));
+    const started = performance.now();
+    upgrade(req, socket, head, started).catch((error: unknown) => fail(socket, started, error));
   };
   server.on("upgrade", onUpgrade);
 

@@ -67,7 +67,22 @@ describe("chat-server serve logs", () => {
       status: "OK",
     });
 
-    const ws = await openWs(`${server.httpUrl?.replace(/^http/, "ws")}/ws/lobby?userId=dan`);
+    // A stream refused before it opens has an access line, as a refused request has.
+    await expect(grpc.stream("bad id").next()).rejects.toThrow();
+    expect(await logged(server, { msg: "request", route: "Stream" })).toMatchObject({
+      adapter: "grpc",
+      method: "rpc",
+      status: "INVALID_ARGUMENT",
+    });
+    const wsBase = server.httpUrl?.replace(/^http/, "ws");
+    await expect(openWs(`${wsBase}/ws/bad%20id`)).rejects.toThrow();
+    expect(await logged(server, { msg: "request", route: "/ws/:roomId" })).toMatchObject({
+      adapter: "ws",
+      method: "GET",
+      status: "400",
+    });
+
+    const ws = await openWs(`${wsBase}/ws/lobby?userId=dan`);
     disposer.defer(() => ws.close());
     expect((await ws.next())?.type).toBe("ready");
     expect((await fetch(`${server.httpUrl}/room/lobby`, { method: "DELETE" })).status).toBe(204);
