@@ -7,7 +7,6 @@ import {
 } from "@grpc/grpc-js";
 import type { ServiceDefinition as LoadedServiceDefinition } from "@grpc/proto-loader";
 import { authorize, type Principal, rateKey } from "../../auth/index.js";
-import { recordRequest } from "../../observability/index.js";
 import type { RoomManager } from "../../rooms/index.js";
 import { callPrincipal, peerAddress } from "./call-principal.js";
 import { malformedStatus, withMalformedRequests } from "./malformed.js";
@@ -17,6 +16,7 @@ import {
   resolveChatServiceOptions,
 } from "./options.js";
 import { CHAT_SERVICE_NAME, loadChatProto } from "./proto.js";
+import { recordRpc } from "./record-rpc.js";
 import { type ChatStatus, describeError, toServiceError } from "./status.js";
 import { StreamHandler } from "./stream.js";
 import {
@@ -107,17 +107,7 @@ function unaryWrapper(options: ResolvedChatServiceOptions) {
   ): handleUnaryCall<Req, Res> =>
     (call, callback) => {
       const started = performance.now();
-      const answered = (grpcStatus: status): void => {
-        const seconds = (performance.now() - started) / 1000;
-        const request = {
-          adapter: "grpc",
-          route: rpc,
-          method: "rpc",
-          status: status[grpcStatus],
-          seconds,
-        } as const;
-        recordRequest(options.logger, options.metrics, request);
-      };
+      const answered = (grpcStatus: status): void => recordRpc(options, rpc, grpcStatus, started);
       const fail = (chat: ChatStatus): void => {
         options.metrics?.requestError("grpc", chat.code);
         callback(toServiceError(chat));

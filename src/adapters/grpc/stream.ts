@@ -1,11 +1,12 @@
-import { type ServerWritableStream, status } from "@grpc/grpc-js";
+import type { ServerWritableStream } from "@grpc/grpc-js";
 import { authorize, rateKey } from "../../auth/index.js";
-import { logStreamOpened, recordRequest } from "../../observability/index.js";
+import { logStreamOpened } from "../../observability/index.js";
 import type { RoomEvent, RoomListener, RoomManager } from "../../rooms/index.js";
 import { createFrameCache, deliveryReport, pumpListener, whenTokenExpires } from "../shared/index.js";
 import { callPrincipal, peerAddress } from "./call-principal.js";
 import { malformedStatus } from "./malformed.js";
 import type { ResolvedChatServiceOptions } from "./options.js";
+import { recordRpc } from "./record-rpc.js";
 import { type ChatStatus, chatStatus, describeError, toServiceError } from "./status.js";
 import { optionalString, type StreamRequest, toWireEvent, type WireEvent } from "./wire.js";
 
@@ -155,15 +156,7 @@ export class StreamHandler {
   /** A stream that never opened: its access line, as a refused unary call has. */
   #refuse(call: StreamCall, started: number, chat: ChatStatus, cause?: unknown): void {
     this.#fail(call, chat, cause);
-    const seconds = (performance.now() - started) / 1000;
-    const request = {
-      adapter: "grpc",
-      route: "Stream",
-      method: "rpc",
-      status: status[chat.status],
-      seconds,
-    } as const;
-    recordRequest(this.#options.logger, this.#options.metrics, request);
+    recordRpc(this.#options, "Stream", chat.status, started);
   }
 
   /** Refuses or fails the request: counted as a request error; an unknown failure's stack is logged. */
